@@ -1,0 +1,1 @@
+"""Tankkaamo kiosk: the Flask app and the check-in domain."""
