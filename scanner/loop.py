@@ -1,0 +1,153 @@
+"""The scan loop: frames in, once-per-card scans out; it survives cameras that come and go."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from scanner.debounce import Debouncer
+from scanner.decode import Decoder, LiveDecoder
+from scanner.delivery import Scan
+from scanner.sources import BadSourceSpec, CameraUnavailable, Source
+
+log = logging.getLogger(__name__)
+
+Frame = np.ndarray
+
+
+@dataclass
+class LoopStats:
+    """Counters an operator (and the tests) can read."""
+
+    frames: int = 0
+    decoded: int = 0
+    scans: int = 0
+    reconnects: int = 0
+    decode_errors: int = 0
+    codes: list[str] = field(default_factory=list)
+
+
+class ScannerLoop:
+    """Reads frames, decodes, debounces and hands each new scan to ``emit``.
+
+    Side effects come in through the constructor: ``open_source`` (a callable, so that a camera
+    that vanished can be opened again), ``emit`` (usually :meth:`DeliveryQueue.put`), the
+    monotonic ``clock`` and ``sleep``, an optional ``on_state`` for health reports and an optional
+    ``on_frame`` for the preview.
+    """
+
+    def __init__(
+        self,
+        open_source: Callable[[], Source],
+        emit: Callable[[Scan], None],
+        decoder: Decoder | None = None,
+        debouncer: Debouncer | None = None,
+        on_state: Callable[[str, str], None] | None = None,
+        on_frame: Callable[[Frame], None] | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+        backoff: tuple[float, float] = (0.5, 30.0),
+        max_misses: int = 30,
+    ) -> None:
+        self.open_source = open_source
+        self.emit = emit
+        self.decoder = decoder or LiveDecoder()
+        self.debouncer = debouncer or Debouncer()
+        self.on_state = on_state or (lambda state, detail: None)
+        self.on_frame = on_frame
+        self.clock = clock
+        self.sleep = sleep
+        self.backoff = backoff
+        self.max_misses = max_misses  # consecutive empty reads before a camera counts as gone
+        self.stats = LoopStats()
+        self.source: Source | None = None
+        self._stop = threading.Event()
+
+    def stop(self) -> None:
+        """Ask :meth:`run` to return after the current frame."""
+        self._stop.set()
+
+    def _connect(self) -> Source | None:
+        delay = self.backoff[0]
+        while not self._stop.is_set():
+            try:
+                source = self.open_source()
+            except BadSourceSpec:
+                raise  # a typo in the configuration does not fix itself; say so at once
+            except CameraUnavailable as exc:
+                self.on_state("no_camera", str(exc))
+                log.warning("%s; retrying in %.1f s", exc, delay)
+            except Exception as exc:  # e.g. a driver error: report it, retry, never crash
+                self.on_state("error", f"{type(exc).__name__}: {exc}")
+                log.exception("opening the camera failed; retrying in %.1f s", delay)
+            else:
+                log.info("scanning from %s", source.description)
+                self.on_state("ok", source.description)
+                return source
+            self.sleep(delay)
+            delay = min(delay * 2, self.backoff[1])
+        return None
+
+    def process(self, frame: Frame) -> list[Scan]:
+        """Decode one frame and emit a scan for each code not seen within the window."""
+        self.stats.frames += 1
+        if self.on_frame is not None:
+            self.on_frame(frame)
+        try:
+            codes = self.decoder(frame)
+        except Exception:  # a decoder bug on one odd frame must not stop the entrance
+            self.stats.decode_errors += 1
+            log.exception("decoding a frame failed")
+            return []
+        now = self.clock()
+        scans = []
+        for code in codes:
+            self.stats.decoded += 1
+            if self.debouncer.seen(code, now):
+                scan = Scan(code)
+                self.stats.scans += 1
+                self.stats.codes.append(code)
+                scans.append(scan)
+                self.emit(scan)
+        return scans
+
+    def run(self, max_frames: int | None = None) -> LoopStats:
+        """Scan until :meth:`stop`, until a finite source is used up, or ``max_frames``."""
+        source = self._connect()
+        misses = 0
+        try:
+            while source is not None and not self._stop.is_set():
+                if max_frames is not None and self.stats.frames >= max_frames:
+                    break
+                try:
+                    frame = source.read()
+                except Exception as exc:  # a driver that raises instead of returning False
+                    log.warning("reading from %s failed: %s", source.description, exc)
+                    frame = None
+                if frame is not None:
+                    misses = 0
+                    self.process(frame)
+                    continue
+                if source.exhausted:
+                    log.info("%s: no more frames", source.description)
+                    break
+                misses += 1
+                if misses >= self.max_misses:
+                    # The camera was unplugged or hung: close it and open it again with backoff.
+                    self.on_state("no_camera", f"{source.description} stopped giving frames")
+                    log.warning("%s stopped giving frames; reconnecting", source.description)
+                    source.close()
+                    self.stats.reconnects += 1
+                    source = self._connect()
+                    misses = 0
+                else:
+                    self.sleep(0.01)
+        finally:
+            if source is not None:
+                source.close()
+        return self.stats
