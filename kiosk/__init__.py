@@ -1,1 +1,79 @@
 """Tankkaamo kiosk: the Flask app and the check-in domain."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from kiosk.clock import SystemClock
+from kiosk.config import instance_path, load_settings
+from kiosk.db import connect
+from kiosk.live import Broker
+from kiosk.migrations import apply_migrations
+from kiosk.visits import ScanRules
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def _templates_dir() -> Path:
+    # An installed wheel carries the templates inside the package; a checkout has them at
+    # the top level, where the design card puts them.
+    packaged = PACKAGE_DIR / "templates"
+    return packaged if packaged.is_dir() else PACKAGE_DIR.parent / "templates"
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the kiosk app: defaults, then <instance>/kiosk.toml, then KIOSK_*, then ``config``.
+
+    ``config`` may also hold ``CLOCK`` (an object with ``now()``), which tests use to set the
+    time. The database is migrated on start.
+    """
+    overrides = dict(config or {})
+    clock = overrides.pop("CLOCK", None) or SystemClock()
+    instance = Path(overrides.pop("INSTANCE_PATH", None) or instance_path())
+    settings = load_settings(overrides, instance=instance)
+
+    app = Flask(
+        "kiosk",
+        instance_path=str(instance),
+        template_folder=str(_templates_dir()),
+        static_folder=str(PACKAGE_DIR / "static"),
+    )
+    app.config.update(settings)
+    app.config.update(
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=12),
+        MAX_CONTENT_LENGTH=64 * 1024,
+        WTF_CSRF_TIME_LIMIT=None,  # the door page stays open all day
+    )
+    app.extensions["kiosk.clock"] = clock
+    app.extensions["kiosk.broker"] = Broker(
+        max_subscribers=app.config["MAX_STREAMS"], reserved={"door": 4}
+    )
+    app.extensions["kiosk.rules"] = ScanRules(
+        min_stay=timedelta(seconds=app.config["MIN_STAY_SECONDS"]),
+        repeat_window=timedelta(seconds=app.config["REPEAT_WINDOW_SECONDS"]),
+    )
+
+    db = connect(app.config["DATABASE"])
+    try:
+        apply_migrations(db)
+        if app.config["DEMO_DATA"]:
+            from kiosk.demo import seed_if_empty
+
+            seed_if_empty(db, clock.now(), instance / "demo-cards", app.config)
+    finally:
+        db.close()
+
+    from kiosk import i18n, security, web_db
+    from kiosk.views import register_blueprints
+
+    web_db.init_app(app)
+    i18n.init_app(app)
+    security.init_app(app)
+    register_blueprints(app)
+    return app

@@ -30,9 +30,11 @@ DEFAULTS: dict[str, Any] = {
     "CAMERA": "",  # empty: the first webcam, or simulated where there is none
     "TIMEZONE": "Europe/Helsinki",
     "SERVER_URL": "http://127.0.0.1:8080",
+    "PREVIEW_URL": "http://127.0.0.1:8081/preview.mjpg",  # the scanner's camera preview
     "HOST": "127.0.0.1",
     "PORT": 8080,
-    "THREADS": 16,
+    "THREADS": 32,
+    "MAX_STREAMS": 24,  # live connections at once; the rest poll (see README, live updates)
     "MIN_STAY_SECONDS": 120,
     "REPEAT_WINDOW_SECONDS": 60,
     "IDLE_SECONDS": 45,
@@ -48,6 +50,9 @@ DEFAULTS: dict[str, Any] = {
     "DEFAULT_LANGUAGE": "fi",
     "SESSION_COOKIE_SECURE": False,  # set true behind HTTPS
 }
+
+# KIOSK_* variables that are not settings: where the instance is, and a password for scripts.
+NOT_SETTINGS = {f"{PREFIX}INSTANCE", f"{PREFIX}NEW_PASSWORD"}
 
 SECRET_FILES = {"SECRET_KEY": "secret_key", "DEVICE_TOKEN": "device_token"}
 
@@ -91,7 +96,7 @@ def _read_environment(environ: Mapping[str, str]) -> dict[str, Any]:
     return {
         key.removeprefix(PREFIX): value
         for key, value in environ.items()
-        if key.startswith(PREFIX) and key != f"{PREFIX}INSTANCE"
+        if key.startswith(PREFIX) and key not in NOT_SETTINGS
     }
 
 

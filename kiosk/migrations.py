@@ -117,6 +117,7 @@ def m001_initial_schema(db: sqlite_utils.Database) -> None:
             id INTEGER PRIMARY KEY,
             visit_id INTEGER REFERENCES visits(id) ON DELETE SET NULL,
             created_at TEXT NOT NULL,
+            kind TEXT NOT NULL DEFAULT 'request' CHECK (kind IN ('request', 'low_mood')),
             wants_chat INTEGER NOT NULL DEFAULT 0,
             topics TEXT NOT NULL DEFAULT '[]',
             handled_at TEXT,

@@ -1,7 +1,112 @@
-"""CLI commands for the server area."""
+"""``kiosk serve`` (the production server) and ``kiosk up`` (everything, for make run)."""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import subprocess
+import sys
+import time
 
 import click
 
+from kiosk.cli.context import KioskContext, pass_kiosk
+
+
+def _start_background(app) -> list:  # noqa: ANN001
+    from kiosk.background import ClosingTimeWatcher
+
+    services = [
+        ClosingTimeWatcher(
+            app.config, app.extensions["kiosk.clock"], app.extensions["kiosk.broker"]
+        )
+    ]
+    try:
+        from kiosk.print_queue import PrintWorker
+    except ImportError:  # pragma: no cover - the printer package is part of the wheel
+        PrintWorker = None  # noqa: N806
+    if PrintWorker is not None:
+        services.append(PrintWorker.from_settings(app.config))
+    for service in services:
+        service.start()
+    return services
+
+
+@click.command("serve")
+@click.option("--host", default=None, help="Address to listen on (default KIOSK_HOST, 127.0.0.1).")
+@click.option("--port", type=int, default=None, help="Port (default KIOSK_PORT, 8080).")
+@pass_kiosk
+def serve(kiosk: KioskContext, host: str | None, port: int | None) -> None:
+    """Run the kiosk web app on waitress, with the print worker and closing-time check-out."""
+    from waitress import serve as waitress_serve
+
+    from kiosk import create_app
+
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    app = create_app()
+    host = host or app.config["HOST"]
+    port = port or app.config["PORT"]
+    services = _start_background(app)
+    click.echo(f"Tankkaamo kiosk on http://{host}:{port}/ (database {app.config['DATABASE']})")
+    try:
+        waitress_serve(
+            app,
+            host=host,
+            port=port,
+            threads=app.config["THREADS"],
+            channel_timeout=60,
+            ident="tankkaamo-kiosk",
+        )
+    finally:
+        for service in services:
+            service.stop()
+
+
+@click.command("up")
+@click.option("--port", type=int, default=None, help="Port of the web app (default 8080).")
+@pass_kiosk
+def up(kiosk: KioskContext, port: int | None) -> None:
+    """Start the web app and the scanner together (what ``make run`` does); Ctrl+C stops both."""
+    settings = kiosk.settings
+    port = port or settings["PORT"]
+    env = dict(os.environ, KIOSK_SERVER_URL=f"http://127.0.0.1:{port}")
+    exe = [sys.executable, "-m", "kiosk"]
+    web = subprocess.Popen([*exe, "serve", "--port", str(port)], env=env)  # noqa: S603
+    time.sleep(1.5)  # let the web app migrate and seed before the scanner posts
+    scanner = subprocess.Popen([*exe, "scanner"], env=env)  # noqa: S603
+    base = f"http://127.0.0.1:{port}"
+    cards = f"{settings['INSTANCE_PATH']}/demo-cards"
+    click.echo(
+        f"\nOpen {base}/ — the demo members' QR cards are in {cards}"
+        f"\nStaff dashboard: {base}/staff/ (create a login first: kiosk staff add NAME)"
+        "\nPress Ctrl+C to stop.\n"
+    )
+    children = [web, scanner]
+
+    def stop(*_args: object) -> None:
+        for child in children:
+            if child.poll() is None:
+                child.terminate()
+
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        while all(child.poll() is None for child in children):
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stop()
+        for child in children:
+            try:
+                child.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                child.kill()
+    if web.returncode not in (0, None, -signal.SIGTERM):
+        raise SystemExit(web.returncode)
+
 
 def register(group: click.Group) -> None:
-    """Add this area's commands to the ``kiosk`` group."""
+    """Add ``kiosk serve`` and ``kiosk up``."""
+    group.add_command(serve)
+    group.add_command(up)

@@ -1,0 +1,90 @@
+"""When the door prints a badge, and what goes on it; the print queue does the printing.
+
+Guests always get a badge. Members get one by the policy in KIOSK_MEMBER_BADGE_POLICY:
+``never``, ``first_visit_of_day`` or ``button`` (a "print my badge" button on the greeting).
+Queuing never fails a check-in: a printer that is off only leaves the job waiting.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlite_utils
+
+from kiosk.cards import active_member_token
+from kiosk.guests import GuestSignIn
+from kiosk.timeutil import from_db, local_day_bounds, to_db
+from kiosk.visits import visit_person
+
+GUEST_TITLE = "VIERAS"
+MEMBER_TITLE = "JÄSEN"
+
+
+def _date_text(now: datetime, settings: dict[str, Any]) -> str:
+    return now.astimezone(settings["TZ"]).strftime("%-d.%-m.%Y")
+
+
+def queue_guest_badge(
+    db: sqlite_utils.Database, guest: GuestSignIn, now: datetime, settings: dict[str, Any]
+) -> int:
+    """Queue a guest's badge, whose QR (the guest card) checks the guest out."""
+    payload = {
+        "first_name": guest.first_name,
+        "full_name": guest.name,
+        "company": guest.company,
+        "title": GUEST_TITLE,
+        "date_text": _date_text(now, settings),
+        "host": guest.host_name,
+        "token": guest.card_token,
+        "ask_me_about": "",
+    }
+    from kiosk import print_queue
+
+    return print_queue.enqueue(db, "guest_badge", payload, now, visit_id=guest.visit_id)
+
+
+def queue_member_badge(
+    db: sqlite_utils.Database, visit_id: int, now: datetime, settings: dict[str, Any]
+) -> int:
+    """Queue a member's badge for the visit, with their "Kysy minulta" line."""
+    person = visit_person(db, visit_id)
+    member = list(db.query("SELECT * FROM members WHERE id = ?", [person["member_id"]]))[0]
+    payload = {
+        "first_name": member["first_name"],
+        "full_name": member["name"],
+        "company": member["company"] or "",
+        "title": MEMBER_TITLE,
+        "date_text": _date_text(now, settings),
+        "host": "",
+        "token": active_member_token(db, member["id"]),
+        "ask_me_about": member["interests"] or "",
+    }
+    from kiosk import print_queue
+
+    return print_queue.enqueue(db, "member_badge", payload, now, visit_id=visit_id)
+
+
+def first_visit_of_day(
+    db: sqlite_utils.Database, member_id: int, visit_id: int, settings: dict[str, Any]
+) -> bool:
+    """Tell whether ``visit_id`` is the member's first visit of its local day."""
+    visit = visit_person(db, visit_id)
+    day = from_db(visit["checked_in_at"]).astimezone(settings["TZ"]).date()
+    start, _end = local_day_bounds(day, settings["TZ"])
+    earlier = db.execute(
+        "SELECT count(*) FROM visits WHERE member_id = ? AND checked_in_at >= ? AND id < ?",
+        [member_id, to_db(start), visit_id],
+    ).fetchone()[0]
+    return earlier == 0
+
+
+def after_member_check_in(
+    db: sqlite_utils.Database, member_id: int, visit_id: int, now: datetime, settings: dict
+) -> int | None:
+    """Apply the member badge policy after a card check-in; return a job id if one was queued."""
+    if settings["MEMBER_BADGE_POLICY"] != "first_visit_of_day":
+        return None
+    if not first_visit_of_day(db, member_id, visit_id, settings):
+        return None
+    return queue_member_badge(db, visit_id, now, settings)

@@ -1,0 +1,62 @@
+"""The state that devices (scanner, printer) report, and the health summary built from it."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlite_utils
+
+from kiosk.timeutil import from_db, to_db
+
+HEARTBEAT_STALE_AFTER = timedelta(seconds=60)
+DEVICE_STATES = ("ok", "no_camera", "error", "offline", "paper_out", "unknown")
+
+
+def record_device_state(
+    db: sqlite_utils.Database, device: str, kind: str, state: str, detail: str, now: datetime
+) -> None:
+    """Store the latest state a device reported."""
+    db["device_status"].upsert(
+        {
+            "device": device,
+            "kind": kind,
+            "state": state,
+            "detail": detail,
+            "updated_at": to_db(now),
+        },
+        pk="device",
+    )
+
+
+def device_states(db: sqlite_utils.Database, now: datetime) -> list[dict[str, Any]]:
+    """Return every device's last state, marking scanners whose heartbeat stopped as stale."""
+    rows = list(db.query("SELECT * FROM device_status ORDER BY kind, device"))
+    for row in rows:
+        age = now - from_db(row["updated_at"])
+        row["age_seconds"] = int(age.total_seconds())
+        row["stale"] = row["kind"] == "scanner" and age > HEARTBEAT_STALE_AFTER
+    return rows
+
+
+def health(db: sqlite_utils.Database, now: datetime) -> dict[str, Any]:
+    """Summarise the database, scanners and printer; ``ok`` is whether check-in works."""
+    database: dict[str, Any] = {"ok": True}
+    try:
+        db.execute("SELECT count(*) FROM visits WHERE checked_out_at IS NULL").fetchone()
+    except Exception as exc:  # noqa: BLE001 - any failure here means "not healthy"
+        database = {"ok": False, "error": str(exc)}
+    states = device_states(db, now) if database["ok"] else []
+    scanners = [s for s in states if s["kind"] == "scanner"]
+    printers = [s for s in states if s["kind"] == "printer"]
+    return {
+        "ok": database["ok"],
+        "database": database,
+        "scanner": {
+            "state": "missing"
+            if not scanners
+            else ("stale" if all(s["stale"] for s in scanners) else scanners[0]["state"]),
+            "devices": scanners,
+        },
+        "printer": {"state": printers[0]["state"] if printers else "unknown", "devices": printers},
+    }

@@ -1,0 +1,80 @@
+"""Guest sign-in at the door: a short form, a guest visit and a card on the badge."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlite_utils
+
+from kiosk.cards import issue_guest_card
+from kiosk.errors import InvalidInput
+from kiosk.members import LANGUAGES
+from kiosk.names import clean_name, clean_text, first_name_of
+from kiosk.timeutil import to_db
+from kiosk.transactions import write_transaction
+
+
+@dataclass
+class GuestForm:
+    """What a guest types at the door."""
+
+    name: str
+    company: str = ""
+    purpose: str = ""
+    host_name: str = ""
+    language: str = "fi"
+    consent: bool = False
+
+
+@dataclass
+class GuestSignIn:
+    """The result of a guest sign-in."""
+
+    guest_id: int
+    visit_id: int
+    card_token: str
+    first_name: str
+    name: str
+    company: str
+    host_name: str
+
+
+def sign_in_guest(
+    db: sqlite_utils.Database, form: GuestForm, now: datetime, consent_version: str
+) -> GuestSignIn:
+    """Validate the form, record the guest and check them in; return what the badge needs."""
+    name = clean_name(form.name)
+    company = clean_text(form.company, field="company")
+    purpose = clean_text(form.purpose, field="purpose")
+    host_name = clean_text(form.host_name, field="host_name")
+    if form.language not in LANGUAGES:
+        raise InvalidInput("unknown language", "language")
+    if not form.consent:
+        raise InvalidInput("the privacy notice must be accepted", "consent")
+    stamp = to_db(now)
+    with write_transaction(db):
+        guest_id = (
+            db["guests"]
+            .insert(
+                {
+                    "name": name,
+                    "first_name": first_name_of(name),
+                    "company": company or None,
+                    "purpose": purpose or None,
+                    "host_name": host_name or None,
+                    "language": form.language,
+                    "consent_version": consent_version,
+                    "consent_at": stamp,
+                    "created_at": stamp,
+                }
+            )
+            .last_pk
+        )
+        visit_id = (
+            db["visits"]
+            .insert({"guest_id": guest_id, "checked_in_at": stamp, "checkin_method": "guest"})
+            .last_pk
+        )
+        token = issue_guest_card(db, guest_id, now)
+    return GuestSignIn(guest_id, visit_id, token, first_name_of(name), name, company, host_name)

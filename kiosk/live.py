@@ -1,0 +1,110 @@
+"""A small in-process publish/subscribe hub for the live pages (server-sent events).
+
+The web app is the single writer, so every change that a live page shows passes through this
+process: the view that made the change publishes it, and each open stream has its own bounded
+queue. A slow or vanished browser loses old messages rather than holding anyone up.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import queue
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+QUEUE_SIZE = 100
+
+
+class TooManyStreams(RuntimeError):
+    """Every live-connection slot is taken; the page falls back to polling."""
+
+
+class Broker:
+    """Fans published messages out to the subscribers of a channel."""
+
+    def __init__(self, max_subscribers: int = 24, reserved: dict[str, int] | None = None) -> None:
+        self._lock = threading.Lock()
+        self._subscribers: dict[str, dict[int, queue.Queue[tuple[str, str]]]] = {}
+        self._ids = itertools.count(1)
+        self.max_subscribers = max_subscribers
+        # Channels with slots of their own (the door screen), never taken by dashboards.
+        self.reserved = reserved or {}
+        self.published = 0
+        self.dropped = 0
+
+    def subscriber_count(self) -> int:
+        """Return how many streams are open, over all channels."""
+        with self._lock:
+            return sum(len(subs) for subs in self._subscribers.values())
+
+    def subscribe(self, channel: str) -> tuple[int, queue.Queue[tuple[str, str]]]:
+        """Open a subscription; raise TooManyStreams when the slots are full."""
+        with self._lock:
+            limit = self.reserved.get(channel, self.max_subscribers)
+            if channel in self.reserved:
+                used = len(self._subscribers.get(channel, {}))
+            else:
+                used = sum(
+                    len(subs)
+                    for name, subs in self._subscribers.items()
+                    if name not in self.reserved
+                )
+            if used >= limit:
+                raise TooManyStreams(f"{limit} live connections already open on {channel}")
+            sub_id = next(self._ids)
+            inbox: queue.Queue[tuple[str, str]] = queue.Queue(QUEUE_SIZE)
+            self._subscribers.setdefault(channel, {})[sub_id] = inbox
+            return sub_id, inbox
+
+    def unsubscribe(self, channel: str, sub_id: int) -> None:
+        """Close a subscription."""
+        with self._lock:
+            self._subscribers.get(channel, {}).pop(sub_id, None)
+
+    def publish(self, channel: str, event: str, data: dict[str, Any]) -> None:
+        """Send ``event`` with JSON ``data`` to every subscriber of ``channel``."""
+        payload = json.dumps(data, ensure_ascii=False)
+        with self._lock:
+            inboxes = list(self._subscribers.get(channel, {}).values())
+            self.published += 1
+        for inbox in inboxes:
+            try:
+                inbox.put_nowait((event, payload))
+            except queue.Full:
+                self.dropped += 1
+
+
+def sse_stream(
+    broker: Broker,
+    channel: str,
+    *,
+    heartbeat_seconds: float = 15.0,
+    lifetime_seconds: float = 300.0,
+    retry_ms: int = 2000,
+) -> Iterator[str]:
+    """Yield server-sent-event text for one subscriber until its lifetime ends.
+
+    Streams end after ``lifetime_seconds`` and the browser reconnects by itself, so a thread
+    held by a closed tab is given back even when waitress never notices the disconnect.
+    """
+    sub_id, inbox = broker.subscribe(channel)
+
+    def generate() -> Iterator[str]:
+        try:
+            yield f"retry: {retry_ms}\n: connected\n\n"
+            remaining = lifetime_seconds
+            while remaining > 0:
+                wait = min(heartbeat_seconds, remaining)
+                try:
+                    event, payload = inbox.get(timeout=wait)
+                except queue.Empty:
+                    remaining -= wait
+                    yield ": keep-alive\n\n"
+                    continue
+                yield f"event: {event}\ndata: {payload}\n\n"
+        finally:
+            broker.unsubscribe(channel, sub_id)
+
+    return generate()

@@ -1,0 +1,121 @@
+""" "Mitä kuuluu?": mood answers and the quiet follow-up that alerts the host."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+import sqlite_utils
+
+from kiosk.errors import InvalidInput, NotFound
+from kiosk.timeutil import to_db
+from kiosk.transactions import write_transaction
+
+# 1 is the best, 5 the hardest. The labels live in the templates (translated).
+MOOD_VALUES = (1, 2, 3, 4, 5)
+LOW_MOODS = (4, 5)
+
+
+def _visit_member(db: sqlite_utils.Database, visit_id: int) -> dict[str, Any]:
+    rows = list(
+        db.query(
+            "SELECT v.id, m.approach_ok FROM visits v "
+            "LEFT JOIN members m ON m.id = v.member_id WHERE v.id = ?",
+            [visit_id],
+        )
+    )
+    if not rows:
+        raise NotFound(f"no visit with id {visit_id}")
+    return rows[0]
+
+
+def record_mood(db: sqlite_utils.Database, visit_id: int, mood: int, now: datetime) -> None:
+    """Record the visit's mood answer; a second tap replaces the first.
+
+    A low mood alerts the host only for a member who agreed to be approached; everyone
+    else's answer stays in the anonymous statistics.
+    """
+    if mood not in MOOD_VALUES:
+        raise InvalidInput("mood must be 1 to 5", "mood")
+    with write_transaction(db):
+        visit = _visit_member(db, visit_id)
+        db.execute(
+            "INSERT INTO mood_answers (visit_id, answered_at, mood) VALUES (?, ?, ?) "
+            "ON CONFLICT(visit_id) DO UPDATE SET mood = excluded.mood, "
+            "answered_at = excluded.answered_at",
+            [visit_id, to_db(now), mood],
+        )
+        db.execute(
+            "DELETE FROM host_alerts WHERE visit_id = ? AND kind = 'low_mood' "
+            "AND handled_at IS NULL",
+            [visit_id],
+        )
+        if mood in LOW_MOODS and visit["approach_ok"]:
+            db["host_alerts"].insert(
+                {"visit_id": visit_id, "created_at": to_db(now), "kind": "low_mood"}
+            )
+
+
+def request_host(
+    db: sqlite_utils.Database,
+    visit_id: int,
+    now: datetime,
+    *,
+    wants_chat: bool,
+    topics: list[str],
+    allowed_topics: list[str],
+) -> int | None:
+    """Create a host alert for "haluan jutella" and help topics; None when nothing was asked."""
+    unknown = [t for t in topics if t not in allowed_topics]
+    if unknown:
+        raise InvalidInput(f"unknown help topic: {unknown[0]}", "topics")
+    if not wants_chat and not topics:
+        return None
+    _visit_member(db, visit_id)
+    return (
+        db["host_alerts"]
+        .insert(
+            {
+                "visit_id": visit_id,
+                "created_at": to_db(now),
+                "kind": "request",
+                "wants_chat": int(wants_chat),
+                "topics": json.dumps(sorted(set(topics)), ensure_ascii=False),
+            }
+        )
+        .last_pk
+    )
+
+
+def open_alerts(db: sqlite_utils.Database) -> list[dict[str, Any]]:
+    """Return the unhandled alerts of people still present, oldest first (staff only)."""
+    rows = list(
+        db.query(
+            """
+            SELECT a.id, a.visit_id, a.created_at, a.kind, a.wants_chat, a.topics,
+                   ma.mood, COALESCE(m.name, g.name) AS name,
+                   COALESCE(m.company, g.company) AS company
+            FROM host_alerts a
+            JOIN visits v ON v.id = a.visit_id AND v.checked_out_at IS NULL
+            LEFT JOIN members m ON m.id = v.member_id
+            LEFT JOIN guests g ON g.id = v.guest_id
+            LEFT JOIN mood_answers ma ON ma.visit_id = v.id AND a.kind = 'low_mood'
+            WHERE a.handled_at IS NULL
+            ORDER BY a.created_at
+            """
+        )
+    )
+    for row in rows:
+        row["topics"] = json.loads(row["topics"])
+    return rows
+
+
+def mark_handled(db: sqlite_utils.Database, alert_id: int, now: datetime, by: str) -> None:
+    """Mark an alert handled by the staff user ``by``."""
+    cursor = db.execute(
+        "UPDATE host_alerts SET handled_at = ?, handled_by = ? WHERE id = ? AND handled_at IS NULL",
+        [to_db(now), by, alert_id],
+    )
+    if cursor.rowcount != 1:
+        raise NotFound(f"no open alert with id {alert_id}")

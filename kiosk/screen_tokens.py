@@ -1,0 +1,33 @@
+"""Short-lived signed tokens for the door's per-person screens.
+
+After a scan the door page is sent to ``/hei/<token>``. The token names the visit and is signed
+and time-limited, so nobody can walk the visit ids to see who has been in.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+
+SALT = "kiosk.door-screen"
+MAX_AGE_SECONDS = 15 * 60
+
+
+class ScreenExpired(Exception):
+    """The token is forged, damaged or too old."""
+
+
+def make_screen_token(secret_key: str, data: dict[str, Any]) -> str:
+    """Sign ``data`` (visit id, result, greeting kind, language)."""
+    return URLSafeTimedSerializer(secret_key, salt=SALT).dumps(data)
+
+
+def read_screen_token(
+    secret_key: str, token: str, max_age: int = MAX_AGE_SECONDS
+) -> dict[str, Any]:
+    """Return the signed data, or raise ScreenExpired."""
+    try:
+        return URLSafeTimedSerializer(secret_key, salt=SALT).loads(token, max_age=max_age)
+    except BadSignature as exc:
+        raise ScreenExpired(str(exc)) from exc

@@ -1,0 +1,43 @@
+"""Write transactions that take the write lock up front.
+
+sqlite-utils' ``atomic()`` starts a deferred transaction. With several waitress threads, two
+deferred transactions that both read and then write can deadlock on the lock upgrade, and
+SQLite answers one of them with SQLITE_BUSY at once, ignoring the busy timeout. BEGIN
+IMMEDIATE waits (up to the busy timeout) for the lock instead, so the check-in path either
+gets the lock or fails with a clear error.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import sqlite_utils
+
+from kiosk.db import DatabaseUnavailable
+
+
+@contextmanager
+def write_transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
+    """Run the block in one IMMEDIATE transaction; commit on success, roll back on error."""
+    conn = db.conn
+    if conn.in_transaction:  # already inside one: join it
+        yield db
+        return
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as exc:
+        raise DatabaseUnavailable(f"the database is busy or unavailable: {exc}") from exc
+    try:
+        yield db
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    try:
+        conn.execute("COMMIT")
+    except sqlite3.OperationalError as exc:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise DatabaseUnavailable(f"could not save to the database: {exc}") from exc

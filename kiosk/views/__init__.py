@@ -1,0 +1,14 @@
+"""Blueprints: the door screens, the scan API, the live streams and the staff dashboard."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def register_blueprints(app: Flask) -> None:
+    """Attach every blueprint to ``app``."""
+    from kiosk.views import api, door, streams
+
+    app.register_blueprint(door.bp)
+    app.register_blueprint(api.bp)
+    app.register_blueprint(streams.bp)

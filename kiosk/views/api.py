@@ -1,0 +1,144 @@
+"""The JSON API that scanners and door devices use (CONTRACT.md), and /healthz."""
+
+from __future__ import annotations
+
+import hmac
+from datetime import datetime
+from functools import wraps
+from typing import Any
+
+from flask import Blueprint, abort, current_app, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from kiosk.db import DatabaseUnavailable
+from kiosk.devices import DEVICE_STATES, health, record_device_state
+from kiosk.security import csrf
+from kiosk.views.context import clock
+from kiosk.views.scanning import handle_scan
+from kiosk.web_db import get_db
+
+bp = Blueprint("api", __name__)
+csrf.exempt(bp)
+
+MAX_KEY_LENGTH = 128
+MAX_DEVICE_LENGTH = 64
+
+
+def _accepted_tokens() -> list[str]:
+    config = current_app.config
+    return [config["DEVICE_TOKEN"], *config["DEVICE_TOKENS_PREVIOUS"]]
+
+
+def device_token_required(view):  # noqa: ANN001, ANN201 - a decorator
+    """Refuse requests without a valid ``Authorization: Bearer <device token>``."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        header = request.headers.get("Authorization", "")
+        scheme, _, presented = header.partition(" ")
+        ok = scheme.lower() == "bearer" and any(
+            hmac.compare_digest(presented.strip().encode(), token.encode())
+            for token in _accepted_tokens()
+        )
+        if not ok:
+            response = jsonify(error="unauthorized", message="a valid device token is required")
+            response.status_code = 401
+            response.headers["WWW-Authenticate"] = 'Bearer realm="kiosk"'
+            abort(response)
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def _bad_request(message: str) -> None:
+    response = jsonify(error="bad_request", message=message)
+    response.status_code = 400
+    abort(response)
+
+
+def _json_object() -> dict[str, Any]:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        _bad_request("the body must be a JSON object")
+    return body
+
+
+def _optional_text(body: dict[str, Any], key: str, limit: int) -> str | None:
+    value = body.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value or len(value) > limit:
+        _bad_request(f"'{key}' must be a non-empty string of at most {limit} characters")
+    return value
+
+
+def _seen_at(body: dict[str, Any]) -> datetime | None:
+    raw = body.get("seen_at")
+    if raw is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(raw) if isinstance(raw, str) else None
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        _bad_request("'seen_at' must be an ISO-8601 time with a UTC offset")
+    return moment
+
+
+@bp.post("/api/v1/scans")
+@device_token_required
+def post_scan():  # noqa: ANN201
+    """Check a card in or out: ``{"code", "seen_at"?, "id"?}`` → ``{"result", …}``."""
+    body = _json_object()
+    code = body.get("code")
+    if not isinstance(code, str) or not code.strip():
+        _bad_request("'code' must be a non-empty string")
+    key = _optional_text(body, "id", MAX_KEY_LENGTH)
+    device = _optional_text(body, "device", MAX_DEVICE_LENGTH) or "api"
+    outcome, _screen = handle_scan(code, device=device, idempotency_key=key, seen_at=_seen_at(body))
+    answer: dict[str, Any] = {"result": outcome.result.value}
+    if outcome.visit_id is not None:
+        answer.update(visit_id=outcome.visit_id, first_name=outcome.first_name)
+    return jsonify(answer)
+
+
+@bp.post("/api/v1/devices/heartbeat")
+@device_token_required
+def post_heartbeat():  # noqa: ANN201
+    """Record a device's state: ``{"device", "kind", "state", "detail"?}``."""
+    body = _json_object()
+    device = _optional_text(body, "device", MAX_DEVICE_LENGTH)
+    kind = body.get("kind")
+    state = body.get("state")
+    if device is None or kind not in {"scanner", "printer"} or state not in DEVICE_STATES:
+        _bad_request(
+            "'device' (text), 'kind' (scanner|printer) and 'state' "
+            f"({'|'.join(DEVICE_STATES)}) are required"
+        )
+    detail = body.get("detail") or ""
+    if not isinstance(detail, str):
+        _bad_request("'detail' must be text")
+    record_device_state(get_db(), device, kind, state, detail[:500], clock().now())
+    return jsonify(ok=True)
+
+
+@bp.get("/healthz")
+def healthz():  # noqa: ANN201
+    """JSON health of the database, scanner and printer; 200 while people can check in."""
+    report = health(get_db(), clock().now())
+    return jsonify(report), (200 if report["ok"] else 503)
+
+
+@bp.errorhandler(DatabaseUnavailable)
+def database_unavailable(exc: DatabaseUnavailable):  # noqa: ANN201
+    """A locked or broken database answers 503 with a message, and the scanner retries."""
+    current_app.logger.error("database unavailable: %s", exc)
+    return jsonify(error="database_unavailable", message=str(exc)), 503
+
+
+@bp.errorhandler(HTTPException)
+def http_error(exc: HTTPException):  # noqa: ANN201
+    """API errors are JSON, not HTML pages."""
+    if exc.response is not None:
+        return exc.response
+    return jsonify(error=exc.name.lower().replace(" ", "_"), message=exc.description), exc.code

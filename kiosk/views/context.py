@@ -1,0 +1,24 @@
+"""Accessors for the app-wide objects the views share (clock, broker, rules)."""
+
+from __future__ import annotations
+
+from flask import current_app
+
+from kiosk.clock import Clock
+from kiosk.live import Broker
+from kiosk.visits import ScanRules
+
+
+def clock() -> Clock:
+    """The app's clock (a fixed one in tests)."""
+    return current_app.extensions["kiosk.clock"]
+
+
+def broker() -> Broker:
+    """The app's live-event hub."""
+    return current_app.extensions["kiosk.broker"]
+
+
+def scan_rules() -> ScanRules:
+    """The door's timing rules from the settings."""
+    return current_app.extensions["kiosk.rules"]

@@ -1,0 +1,277 @@
+"""The door screens: welcome, the per-person greeting and mood, guests, forgotten cards.
+
+Nothing here lists people. A person's screen is reached only through a signed, short-lived
+token made right after their own scan, and shows their first name only.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import lazy_gettext as _l
+
+from kiosk import badges
+from kiosk.cards import active_member_token
+from kiosk.errors import InvalidInput, NotFound
+from kiosk.guests import GuestForm, sign_in_guest
+from kiosk.members import find_by_contact
+from kiosk.moods import record_mood, request_host
+from kiosk.screen_tokens import ScreenExpired, make_screen_token, read_screen_token
+from kiosk.views.context import broker, clock
+from kiosk.views.scanning import handle_scan, screen_url
+from kiosk.views.streams import is_door_device
+from kiosk.visits import ScanOutcome, ScanResult, visit_person
+from kiosk.web_db import get_db
+
+bp = Blueprint("door", __name__)
+
+TOPIC_LABELS = {
+    "rahoitus": _l("Funding"),
+    "markkinointi": _l("Marketing and sales"),
+    "digi": _l("Digital tools"),
+    "verotus": _l("Taxes and bookkeeping"),
+    "jaksaminen": _l("Coping and wellbeing"),
+    "verkostot": _l("Networks and partners"),
+}
+MAX_CONTACT_LENGTH = 120
+
+
+def topic_choices() -> list[tuple[str, str]]:
+    """The configured help topics with their (translated) labels."""
+    return [(key, str(TOPIC_LABELS.get(key, key))) for key in current_app.config["HELP_TOPICS"]]
+
+
+@bp.app_context_processor
+def door_context() -> dict[str, Any]:
+    """Values every door template uses."""
+    return {
+        "idle_seconds": current_app.config["IDLE_SECONDS"],
+        "languages": current_app.config["LANGUAGES"],
+        "door_device": is_door_device(),
+    }
+
+
+def _screen(token: str) -> dict[str, Any]:
+    try:
+        data = read_screen_token(current_app.secret_key, token)
+    except ScreenExpired:
+        abort(404)
+    # The person's own language for their screens, unless they switched on this screen.
+    if data.get("l") in current_app.config["LANGUAGES"] and not session.get("lang_chosen"):
+        session["lang"] = data["l"]
+    try:
+        data["person"] = visit_person(get_db(), data["v"])
+    except NotFound:
+        abort(404)
+    return data
+
+
+@bp.get("/")
+def welcome() -> str:
+    """The resting screen: how to scan, guest sign-in, forgotten card."""
+    if request.args.get("reset"):
+        # Back from a person's screens or idle: the next person starts in the default language.
+        session.pop("lang_chosen", None)
+        session.pop("lang", None)
+    return render_template(
+        "door/welcome.html",
+        preview_url=current_app.config["PREVIEW_URL"],
+    )
+
+
+@bp.post("/scan")
+def scan():  # noqa: ANN201
+    """A keyboard-wedge scanner types the code and Enter into the welcome screen's field."""
+    code = request.form.get("code", "")[:600]
+    if not code.strip():
+        return redirect(url_for("door.welcome"))
+    _outcome, url = handle_scan(code, device="wedge")
+    return redirect(url)
+
+
+@bp.get("/hello/<token>")
+def person(token: str) -> str:
+    """The screen after a person's own scan: greeting and "Mitä kuuluu?", or goodbye."""
+    data = _screen(token)
+    visit = data["person"]
+    result = data["r"]
+    if result == ScanResult.REPEAT and visit["checked_out_at"]:
+        result = "already_out"
+    return render_template(
+        "door/person.html",
+        token=token,
+        result=result,
+        greeting=data["g"],
+        first_name=visit["first_name"],
+        kind=visit["kind"],
+        badge_button=(
+            visit["kind"] == "member"
+            and result == ScanResult.CHECKED_IN
+            and current_app.config["MEMBER_BADGE_POLICY"] == "button"
+        ),
+        badge_queued=data.get("b", False),
+    )
+
+
+@bp.post("/hello/<token>/mood")
+def mood(token: str):  # noqa: ANN201
+    """Record the tapped mood, then offer the quiet follow-up."""
+    data = _screen(token)
+    try:
+        record_mood(get_db(), data["v"], int(request.form.get("mood", "0")), clock().now())
+    except (InvalidInput, ValueError):
+        abort(400)
+    return redirect(url_for("door.follow_up", token=token))
+
+
+@bp.route("/hello/<token>/help", methods=["GET", "POST"])
+def follow_up(token: str):  # noqa: ANN201
+    """ "Would you like a chat, or help with something?" — alerts the host quietly."""
+    data = _screen(token)
+    if request.method == "POST":
+        try:
+            alert_id = request_host(
+                get_db(),
+                data["v"],
+                clock().now(),
+                wants_chat=request.form.get("chat") == "1",
+                topics=request.form.getlist("topic"),
+                allowed_topics=current_app.config["HELP_TOPICS"],
+            )
+        except InvalidInput:
+            abort(400)
+        if alert_id is not None:
+            broker().publish("staff", "alert", {"alert_id": alert_id})
+        return redirect(url_for("door.thanks", token=token, asked=int(alert_id is not None)))
+    return render_template(
+        "door/follow_up.html",
+        token=token,
+        first_name=data["person"]["first_name"],
+        topics=topic_choices(),
+    )
+
+
+@bp.get("/hello/<token>/thanks")
+def thanks(token: str) -> str:
+    """The last screen of a check-in: a warm word, then back to welcome."""
+    data = _screen(token)
+    return render_template(
+        "door/thanks.html",
+        first_name=data["person"]["first_name"],
+        asked=request.args.get("asked") == "1",
+    )
+
+
+@bp.post("/hello/<token>/badge")
+def print_badge(token: str):  # noqa: ANN201
+    """The "print my badge" button on a member's greeting."""
+    data = _screen(token)
+    if data["person"]["kind"] != "member" or data["r"] != ScanResult.CHECKED_IN:
+        abort(400)
+    badges.queue_member_badge(get_db(), data["v"], clock().now(), current_app.config)
+    data = {k: v for k, v in data.items() if k != "person"}
+    data["b"] = True
+    return redirect(url_for("door.person", token=make_screen_token(current_app.secret_key, data)))
+
+
+@bp.get("/refused/<reason>")
+def refused(reason: str) -> str:
+    """A friendly refusal for an unknown or revoked card."""
+    if reason not in {ScanResult.UNKNOWN, ScanResult.REVOKED, "not_found"}:
+        abort(404)
+    return render_template("door/refused.html", reason=reason)
+
+
+@bp.route("/guest", methods=["GET", "POST"])
+def guest():  # noqa: ANN201
+    """The guest sign-in form; a badge prints and the guest is greeted."""
+    errors: dict[str, str] = {}
+    form = request.form
+    if request.method == "POST":
+        language = session.get("lang") or current_app.config["DEFAULT_LANGUAGE"]
+        guest_form = GuestForm(
+            name=form.get("name", ""),
+            company=form.get("company", ""),
+            purpose=form.get("purpose", ""),
+            host_name=form.get("host_name", ""),
+            language=language,
+            consent=form.get("consent") == "1",
+        )
+        try:
+            signed_in = sign_in_guest(
+                get_db(), guest_form, clock().now(), current_app.config["CONSENT_VERSION"]
+            )
+        except InvalidInput as exc:
+            errors[exc.field or "form"] = _field_message(exc.field)
+        else:
+            badges.queue_guest_badge(get_db(), signed_in, clock().now(), current_app.config)
+            broker().publish(
+                "staff", "presence", {"result": "checked_in", "visit_id": signed_in.visit_id}
+            )
+            outcome = ScanOutcome(
+                ScanResult.CHECKED_IN,
+                visit_id=signed_in.visit_id,
+                first_name=signed_in.first_name,
+                guest_id=signed_in.guest_id,
+                language=language,
+                first_visit=True,
+            )
+            return redirect(screen_url(outcome))
+    status = 400 if errors else 200
+    return render_template("door/guest.html", errors=errors, form=form), status
+
+
+def _field_message(field: str | None) -> str:
+    messages = {
+        "name": _l("Please write your name."),
+        "consent": _l("Please read and accept the privacy notice to continue."),
+    }
+    return str(messages.get(field or "", _l("Please check this field; it is too long.")))
+
+
+@bp.route("/forgot", methods=["GET", "POST"])
+def forgot():  # noqa: ANN201
+    """Forgotten card: type your own email or phone; we never show a list of members."""
+    not_found = False
+    if request.method == "POST":
+        contact = request.form.get("contact", "")[:MAX_CONTACT_LENGTH]
+        member = find_by_contact(get_db(), contact)
+        if member is not None:
+            try:
+                token = active_member_token(get_db(), member["id"])
+            except NotFound:
+                return redirect(url_for("door.refused", reason="revoked"))
+            _outcome, url = handle_scan(token, device="forgotten-card")
+            return redirect(url)
+        not_found = True
+    return render_template("door/forgot.html", not_found=not_found), (404 if not_found else 200)
+
+
+@bp.get("/privacy")
+def privacy() -> str:
+    """The privacy notice, in the chosen language."""
+    return render_template("door/privacy.html", version=current_app.config["CONSENT_VERSION"])
+
+
+@bp.get("/language/<code>")
+def language(code: str):  # noqa: ANN201
+    """Switch this screen's language; it returns to the default at the next welcome."""
+    if code not in current_app.config["LANGUAGES"]:
+        abort(404)
+    session["lang"] = code
+    session["lang_chosen"] = True
+    target = request.args.get("next", "/")
+    # Only local paths, so the switch cannot send the door screen elsewhere.
+    if not target.startswith("/") or target.startswith("//"):
+        target = "/"
+    return redirect(target)

@@ -1,0 +1,76 @@
+"""The shared step after any scan: run the domain rule, then tell the door screen."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import current_app, url_for
+
+from kiosk import badges
+from kiosk.greetings import choose_greeting
+from kiosk.screen_tokens import make_screen_token
+from kiosk.timeutil import from_db
+from kiosk.views.context import broker, clock, scan_rules
+from kiosk.visits import ScanOutcome, ScanResult, process_scan
+from kiosk.web_db import get_db
+
+PERSONAL_RESULTS = {ScanResult.CHECKED_IN, ScanResult.CHECKED_OUT, ScanResult.REPEAT}
+
+
+def screen_url(outcome: ScanOutcome) -> str:
+    """Return the door screen that answers ``outcome``."""
+    if outcome.result not in PERSONAL_RESULTS or outcome.visit_id is None:
+        return url_for("door.refused", reason=outcome.result.value)
+    at = from_db(outcome.at) if outcome.at else clock().now()
+    data = {
+        "v": outcome.visit_id,
+        "r": outcome.result.value,
+        "g": choose_greeting(
+            at,
+            current_app.config["TZ"],
+            first_visit=outcome.first_visit,
+            long_break=outcome.long_break,
+        ).value,
+        "l": outcome.language or current_app.config["DEFAULT_LANGUAGE"],
+    }
+    return url_for("door.person", token=make_screen_token(current_app.secret_key, data))
+
+
+def _apply_badge_policy(outcome: ScanOutcome) -> None:
+    # The check-in is already saved; a badge that cannot be queued must not undo it.
+    try:
+        badges.after_member_check_in(
+            get_db(), outcome.member_id, outcome.visit_id, clock().now(), current_app.config
+        )
+    except Exception:  # noqa: BLE001
+        current_app.logger.exception("could not queue the badge for visit %s", outcome.visit_id)
+
+
+def handle_scan(
+    code: str,
+    *,
+    device: str,
+    idempotency_key: str | None = None,
+    seen_at: datetime | None = None,
+) -> tuple[ScanOutcome, str]:
+    """Process a scan and push the result to the door screens; return it and its screen."""
+    outcome = process_scan(
+        get_db(),
+        code,
+        clock().now(),
+        scan_rules(),
+        device=device,
+        idempotency_key=idempotency_key,
+        seen_at=seen_at,
+    )
+    if outcome.result == ScanResult.CHECKED_IN and outcome.member_id is not None:
+        _apply_badge_policy(outcome)
+    url = screen_url(outcome)
+    # The door stream carries only where to go next, never a name: the screen it opens
+    # shows the first name, and only on the door the person is standing at.
+    broker().publish("door", "scan", {"result": outcome.result.value, "screen": url})
+    if outcome.result in {ScanResult.CHECKED_IN, ScanResult.CHECKED_OUT}:
+        broker().publish(
+            "staff", "presence", {"result": outcome.result.value, "visit_id": outcome.visit_id}
+        )
+    return outcome, url

@@ -1,0 +1,54 @@
+"""Server-sent event streams: the door screen's and the staff dashboard's live updates."""
+
+from __future__ import annotations
+
+import hmac
+
+from flask import Blueprint, Response, abort, current_app, jsonify, redirect, request, session
+
+from kiosk.live import TooManyStreams, sse_stream
+from kiosk.views.context import broker
+
+bp = Blueprint("streams", __name__)
+
+LOOPBACK = {"127.0.0.1", "::1"}
+
+
+def is_door_device() -> bool:
+    """Tell whether this browser is a door screen: on the kiosk itself, or paired once."""
+    return request.remote_addr in LOOPBACK or session.get("door_device") is True
+
+
+def event_stream_response(channel: str) -> Response:
+    """Open a live stream on ``channel``; 503 with a Retry-After when every slot is taken."""
+    try:
+        stream = sse_stream(broker(), channel)
+    except TooManyStreams:
+        response = jsonify(error="busy", message="too many live connections; polling instead")
+        response.status_code = 503
+        response.headers["Retry-After"] = "10"
+        return response
+    return Response(
+        stream,
+        mimetype="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )
+
+
+@bp.get("/stream/door")
+def door_stream() -> Response:
+    """The door screen's stream: where to go after each scan. Door devices only."""
+    if not is_door_device():
+        abort(403)
+    return event_stream_response("door")
+
+
+@bp.get("/pair")
+def pair_door_device():  # noqa: ANN201
+    """Make this browser a door screen by presenting the device token once (?token=…)."""
+    presented = request.args.get("token", "")
+    if not hmac.compare_digest(presented.encode(), current_app.config["DEVICE_TOKEN"].encode()):
+        abort(403)
+    session["door_device"] = True
+    session.permanent = True
+    return redirect("/")
