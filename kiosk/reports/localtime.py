@@ -1,0 +1,123 @@
+"""Local time inside SQL, so that large reports never convert timestamps row by row in Python.
+
+SQLite knows nothing of time zones, but within a bounded window a zone is only a handful of
+fixed UTC offsets separated by transitions (Helsinki: at most one inside a month). We find
+those transitions once, in Python, and hand SQLite a ``CASE`` that picks the offset by
+comparing the stored fixed-width UTC text. Timestamps outside the window (a check-out weeks
+later, say) fall through to a Python function registered on the connection, so every answer
+stays right; only the speed differs.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import cache
+from zoneinfo import ZoneInfo
+
+from kiosk.timeutil import from_db, to_db
+
+OFFSET_FUNCTION = "kiosk_utc_offset_seconds"
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """From ``start`` (inclusive) to ``end`` (exclusive), as stored UTC text, at ``offset``."""
+
+    start: str
+    end: str
+    offset: int  # seconds east of UTC
+
+
+def _offset(tz: ZoneInfo, moment: datetime) -> int:
+    delta = moment.astimezone(tz).utcoffset()
+    return int(delta.total_seconds()) if delta is not None else 0
+
+
+def offset_segments(tz: ZoneInfo, start: datetime, end: datetime) -> list[Segment]:
+    """Split ``[start, end)`` (aware datetimes) into spans of constant UTC offset in ``tz``."""
+    first, last = int(start.timestamp()), int(end.timestamp())
+
+    def offset_at(second: int) -> int:
+        return _offset(tz, datetime.fromtimestamp(second, UTC))
+
+    cuts: list[int] = []
+    current = offset_at(first)
+    # Zones change offset at most a few times a year, never twice within a day, so a daily
+    # walk finds every transition and a bisection on whole seconds pins it down exactly.
+    probe = first
+    while probe < last - 1:
+        step = min(probe + 86_400, last - 1)
+        if offset_at(step) != current:
+            low, high = probe, step  # offset_at(low) == current, offset_at(high) differs
+            while high - low > 1:
+                middle = (low + high) // 2
+                if offset_at(middle) == current:
+                    low = middle
+                else:
+                    high = middle
+            cuts.append(high)
+            current = offset_at(high)
+        probe = step
+    bounds = [first, *cuts, last]
+    return [
+        Segment(
+            to_db(datetime.fromtimestamp(a, UTC)),
+            to_db(datetime.fromtimestamp(b, UTC)),
+            offset_at(a),
+        )
+        for a, b in zip(bounds, bounds[1:], strict=False)
+        if b > a
+    ]
+
+
+@cache
+def _zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
+
+
+def _offset_of_text(text: str | None, zone_name: str) -> int | None:
+    if text is None:
+        return None
+    return _offset(_zone(zone_name), from_db(text))
+
+
+def register(conn: sqlite3.Connection) -> None:
+    """Register the fallback offset function on ``conn`` (harmless to repeat)."""
+    conn.create_function(OFFSET_FUNCTION, 2, _offset_of_text, deterministic=True)
+
+
+class LocalTimeSql:
+    """SQL expressions that turn stored UTC text columns into local time, for one window.
+
+    ``params`` must be passed along with any statement that uses the expressions.
+    """
+
+    def __init__(
+        self, conn: sqlite3.Connection, tz: ZoneInfo, start: datetime, end: datetime
+    ) -> None:
+        register(conn)
+        self.segments = offset_segments(tz, start.astimezone(UTC), end.astimezone(UTC))
+        self.params: dict[str, object] = {"lt_zone": tz.key}
+        for index, segment in enumerate(self.segments):
+            self.params[f"lt_s{index}"] = segment.start
+            self.params[f"lt_e{index}"] = segment.end
+            self.params[f"lt_o{index}"] = segment.offset
+
+    def offset(self, column: str) -> str:
+        """An SQL expression for the UTC offset, in seconds, at the time in ``column``."""
+        # ``column`` is always one of our own trusted column names, never user input.
+        branches = " ".join(
+            f"WHEN {column} >= :lt_s{i} AND {column} < :lt_e{i} THEN :lt_o{i}"
+            for i in range(len(self.segments))
+        )
+        return f"(CASE {branches} ELSE {OFFSET_FUNCTION}({column}, :lt_zone) END)"
+
+    def format(self, column: str, pattern: str) -> str:
+        """An SQL expression formatting ``column`` in local time with strftime ``pattern``."""
+        return f"strftime('{pattern}', {column}, {self.offset(column)} || ' seconds')"
+
+    def epoch(self, column: str) -> str:
+        """Local wall-clock seconds since 1970 (UTC epoch plus the offset), or NULL."""
+        return f"(CAST(strftime('%s', {column}) AS INTEGER) + {self.offset(column)})"

@@ -1,0 +1,298 @@
+"""Statistics for the staff dashboard's charts: plain functions returning plain data.
+
+Every function takes the database, ``now`` (an aware datetime, from the clock) and the kiosk's
+time zone, and reads only a bounded window of recent rows through the ``checked_in_at``,
+``member_id`` and ``answered_at`` indexes, so it costs the same on a month of data as on ten
+years. Counting rules match the reports (:mod:`kiosk.reports`): a visit belongs to the local
+day of its check-in; presence follows :mod:`kiosk.reports.presence`; anonymised visits count
+as visits but not as unique visitors. Nothing here names a person.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import sqlite_utils
+
+from kiosk.reports.localtime import LocalTimeSql
+from kiosk.reports.month import Month
+from kiosk.reports.presence import MAX_STAY_SECONDS, peaks_per_slot, presence_interval
+from kiosk.timeutil import local_day_bounds, to_db
+
+WARNING_RATIO = 0.8
+
+
+class StatsError(ValueError):
+    """A statistic was asked for with arguments it cannot use."""
+
+
+@dataclass(frozen=True, slots=True)
+class Occupancy:
+    """How many are present now against the capacity; ``level`` is ok, warning or full."""
+
+    present: int
+    capacity: int
+    ratio: float
+    level: str
+
+
+@dataclass(frozen=True, slots=True)
+class VisitCounts:
+    """Visits checked in so far today, this ISO week and this month (local time)."""
+
+    today: int
+    this_week: int
+    this_month: int
+
+
+@dataclass(frozen=True, slots=True)
+class UniqueVisitors:
+    """Distinct people who visited from ``start`` until now; new ones had never visited before."""
+
+    start: datetime
+    unique: int
+    new: int
+    returning: int
+
+
+@dataclass(frozen=True, slots=True)
+class HourPoint:
+    """The most people present at once during one local hour (None: the hour has not come)."""
+
+    start: datetime  # local, aware
+    peak: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Heatmap:
+    """Average people present per weekday (0 = Monday) and local hour, over whole past days."""
+
+    first_day: date
+    last_day: date
+    weeks: int
+    cells: list[list[float]]  # cells[weekday][hour]
+
+
+@dataclass(frozen=True, slots=True)
+class MonthCount:
+    """Visits checked in during one local month."""
+
+    year: int
+    month: int
+    visits: int
+
+
+@dataclass(frozen=True, slots=True)
+class MoodPoint:
+    """The mood of one ISO week; hidden (None) when fewer than the minimum group answered.
+
+    ``index`` runs from 0 (everyone "Tosi raskasta") to 100 (everyone "Loistavaa").
+    """
+
+    week_start: date
+    answers: int | None
+    mean: float | None
+    index: float | None
+    suppressed: bool
+
+
+def _count(db: sqlite_utils.Database, start: datetime, end: datetime) -> int:
+    (count,) = db.conn.execute(
+        "SELECT count(*) FROM visits WHERE checked_in_at >= ? AND checked_in_at < ?",
+        (to_db(start), to_db(end)),
+    ).fetchone()
+    return int(count)
+
+
+def _today(now: datetime, tz: ZoneInfo) -> date:
+    return now.astimezone(tz).date()
+
+
+def occupancy_now(db: sqlite_utils.Database, now: datetime, capacity: int) -> Occupancy:
+    """People checked in and not yet out at ``now``, against ``capacity`` (warning at 80 %)."""
+    # The partial index visits_open holds only open visits, so this never scans history.
+    (present,) = db.conn.execute(
+        "SELECT count(*) FROM visits WHERE checked_out_at IS NULL AND checked_in_at <= ?",
+        (to_db(now),),
+    ).fetchone()
+    ratio = present / capacity if capacity > 0 else 0.0
+    level = "full" if ratio >= 1 else "warning" if ratio >= WARNING_RATIO else "ok"
+    return Occupancy(present, capacity, ratio, level if capacity > 0 else "ok")
+
+
+def visit_counts(db: sqlite_utils.Database, now: datetime, tz: ZoneInfo) -> VisitCounts:
+    """Visits today, this week (from Monday) and this month, up to ``now``."""
+    today = _today(now, tz)
+    day_start = local_day_bounds(today, tz)[0]
+    week_start = local_day_bounds(today - timedelta(days=today.weekday()), tz)[0]
+    month_start = Month(today.year, today.month).utc_bounds(tz)[0]
+    end = now + timedelta(microseconds=1)
+    return VisitCounts(
+        _count(db, day_start, end), _count(db, week_start, end), _count(db, month_start, end)
+    )
+
+
+def unique_visitors(
+    db: sqlite_utils.Database, now: datetime, tz: ZoneInfo, period: str = "month"
+) -> UniqueVisitors:
+    """Distinct visitors since the start of this ``period`` (day, week or month), new and not."""
+    today = _today(now, tz)
+    if period == "day":
+        first = today
+    elif period == "week":
+        first = today - timedelta(days=today.weekday())
+    elif period == "month":
+        first = today.replace(day=1)
+    else:
+        raise StatsError(f"period must be day, week or month, not {period!r}")
+    start = local_day_bounds(first, tz)[0]
+    bounds = {"start": to_db(start), "end": to_db(now + timedelta(microseconds=1))}
+    unique = new = 0
+    # Each person's earlier visit is one probe into (member_id, checked_in_at) or guest_id.
+    for column in ("member_id", "guest_id"):
+        count, fresh = db.conn.execute(
+            f"""
+            SELECT count(*), total(NOT EXISTS (
+                SELECT 1 FROM visits AS before
+                WHERE before.{column} = p.person AND before.checked_in_at < :start))
+            FROM (SELECT DISTINCT {column} AS person FROM visits
+                  WHERE checked_in_at >= :start AND checked_in_at < :end
+                    AND {column} IS NOT NULL AND anonymised_at IS NULL) AS p
+            """,  # noqa: S608 - the column name is one of our two constants
+            bounds,
+        ).fetchone()
+        unique += int(count)
+        new += int(fresh)
+    return UniqueVisitors(start.astimezone(tz), unique, new, unique - new)
+
+
+def hourly_occupancy(db: sqlite_utils.Database, now: datetime, tz: ZoneInfo) -> list[HourPoint]:
+    """Today's curve: the peak number present in each local hour (23 or 25 on DST days)."""
+    today = _today(now, tz)
+    day_start, day_end = local_day_bounds(today, tz)
+    first, last = day_start.timestamp(), day_end.timestamp()
+    bounds = [first + 3600 * n for n in range(round((last - first) / 3600) + 1)]
+    intervals = _intervals(db, day_start - timedelta(seconds=MAX_STAY_SECONDS), now, tz)
+    peaks = peaks_per_slot(intervals, bounds)
+    moment = now.timestamp()
+    return [
+        HourPoint(
+            datetime.fromtimestamp(start, UTC).astimezone(tz), peak if start <= moment else None
+        )
+        for start, peak in zip(bounds, peaks, strict=False)
+    ]
+
+
+def _intervals(
+    db: sqlite_utils.Database, start: datetime, now: datetime, tz: ZoneInfo
+) -> list[tuple[float, float]]:
+    """Presence intervals (UTC epoch seconds) of visits checked in from ``start`` until now."""
+    today = _today(now, tz)
+    first_day = start.astimezone(tz).date() - timedelta(days=1)
+    midnights = [
+        local_day_bounds(first_day + timedelta(days=n), tz)[0].timestamp()
+        for n in range((today - first_day).days + 2)
+    ]
+    cursor = db.conn.execute(
+        "SELECT CAST(strftime('%s', checked_in_at) AS INTEGER),"
+        " CAST(strftime('%s', checked_out_at) AS INTEGER)"
+        " FROM visits WHERE checked_in_at >= ? AND checked_in_at <= ?",
+        (to_db(start), to_db(now)),
+    )
+    moment = now.timestamp()
+    return [
+        presence_interval(
+            arrived, left if left is None or left <= moment else None, midnights, moment
+        )
+        for arrived, left in cursor
+    ]
+
+
+def weekday_hour_heatmap(
+    db: sqlite_utils.Database, now: datetime, tz: ZoneInfo, weeks: int = 8
+) -> Heatmap:
+    """Average people present per weekday and local hour over the last ``weeks`` whole weeks.
+
+    The window ends at today's local midnight, so every weekday appears exactly ``weeks``
+    times and a half-finished today does not drag its weekday down.
+    """
+    if weeks < 1:
+        raise StatsError("weeks must be at least 1")
+    today = _today(now, tz)
+    first_day = today - timedelta(days=7 * weeks)
+    start, end = local_day_bounds(first_day, tz)[0], local_day_bounds(today, tz)[0]
+    local = LocalTimeSql(db.conn, tz, start - timedelta(seconds=MAX_STAY_SECONDS), end)
+    sums = [[0.0] * 24 for _ in range(7)]
+    window_start = _wall_seconds(first_day)
+    window_end = _wall_seconds(today)
+    for arrived, left in db.conn.execute(
+        f"SELECT {local.epoch('checked_in_at')}, {local.epoch('checked_out_at')} FROM visits"  # noqa: S608
+        " WHERE checked_in_at >= :start AND checked_in_at < :end",
+        {**local.params, "start": to_db(start), "end": to_db(end)},
+    ):
+        # Wall-clock seconds: the hour a person sees on the clock is the heatmap's row.
+        day_end = (arrived // 86_400 + 1) * 86_400
+        finish = day_end if left is None else left
+        finish = min(finish, arrived + MAX_STAY_SECONDS, window_end)
+        moment = max(arrived, window_start)
+        while moment < finish:
+            hour_end = min((moment // 3600 + 1) * 3600, finish)
+            days = moment // 86_400
+            sums[(days + 3) % 7][(moment % 86_400) // 3600] += (hour_end - moment) / 3600
+            moment = hour_end
+    cells = [[round(value / weeks, 2) for value in row] for row in sums]
+    return Heatmap(first_day, today - timedelta(days=1), weeks, cells)
+
+
+def _wall_seconds(day: date) -> int:
+    # 1970-01-01 was a Thursday, hence the +3 above to make Monday 0.
+    return (day - date(1970, 1, 1)).days * 86_400
+
+
+def visits_per_month(
+    db: sqlite_utils.Database, now: datetime, tz: ZoneInfo, months: int = 12
+) -> list[MonthCount]:
+    """Visits per local month for the last ``months`` months, the current one (so far) last."""
+    today = _today(now, tz)
+    year, month = today.year, today.month
+    wanted: list[Month] = []
+    for _ in range(months):
+        wanted.append(Month(year, month))
+        year, month = (year - 1, 12) if month == 1 else (year, month - 1)
+    return [MonthCount(m.year, m.month, _count(db, *m.utc_bounds(tz))) for m in reversed(wanted)]
+
+
+def mood_trend(
+    db: sqlite_utils.Database,
+    now: datetime,
+    tz: ZoneInfo,
+    weeks: int = 12,
+    min_group_size: int = 5,
+) -> list[MoodPoint]:
+    """The mood index per ISO week for the last ``weeks`` weeks, this week last.
+
+    A week with fewer than ``min_group_size`` answers is suppressed: its answers, mean and
+    index are None, so a chart cannot show (or let anyone work out) a few people's moods.
+    """
+    today = _today(now, tz)
+    monday = today - timedelta(days=today.weekday())
+    points = []
+    for back in range(weeks - 1, -1, -1):
+        first = monday - timedelta(days=7 * back)
+        start = local_day_bounds(first, tz)[0]
+        end = local_day_bounds(first + timedelta(days=6), tz)[1]
+        answers, total = db.conn.execute(
+            "SELECT count(*), total(mood) FROM mood_answers"
+            " WHERE answered_at >= ? AND answered_at < ?",
+            (to_db(start), to_db(min(end, now + timedelta(microseconds=1)))),
+        ).fetchone()
+        if answers < min_group_size:
+            points.append(MoodPoint(first, None, None, None, True))
+            continue
+        mean = total / answers
+        points.append(
+            MoodPoint(first, answers, round(mean, 2), round((5 - mean) / 4 * 100, 1), False)
+        )
+    return points
