@@ -1,0 +1,89 @@
+"""Decoding: the real photo set, synthetic webcam frames, and payloads that are not UTF-8."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from scanner import decode, synthetic
+
+PHOTOS = Path("/work/shared/qr-photos")
+PHOTO_ROOT = Path(__file__).resolve().parents[2].parent / "shared" / "qr-photos"
+
+
+def photo_cases() -> list[tuple[Path, bytes]]:
+    root = PHOTO_ROOT if PHOTO_ROOT.is_dir() else PHOTOS
+    return [(png, png.with_suffix(".txt").read_bytes()) for png in sorted(root.glob("*/*.png"))]
+
+
+@pytest.mark.skipif(not photo_cases(), reason="the shared qr-photos set is not present")
+def test_production_decoder_reads_at_least_95_percent_of_real_photos() -> None:
+    cases = photo_cases()
+    misses = [
+        png.name
+        for png, expected in cases
+        if expected not in [text.encode("utf-8") for text in decode.decode_file(png)]
+    ]
+    rate = 1 - len(misses) / len(cases)
+    # bench/scanner.py measures 96/97 (98.9 %); the one miss, zxing-qrcode-2/13.png, is read by
+    # every decoder as the text of 12.png ("photography"), its .txt says "photograph".
+    assert rate >= 0.95, f"decoded {rate:.1%}; missed {misses}"
+
+
+def test_shift_jis_payload_is_decoded_to_the_expected_text() -> None:
+    cases = {png.name: (png, exp) for png, exp in photo_cases() if png.parent.name.endswith("2")}
+    if "17.png" not in cases:
+        pytest.skip("the shared qr-photos set is not present")
+    png, expected = cases["17.png"]
+    assert [t.encode() for t in decode.decode_file(png)] == [expected]
+
+
+@pytest.mark.parametrize("size", [(640, 480), (1280, 720)])
+@pytest.mark.parametrize("condition", synthetic.CONDITIONS)
+def test_synthetic_frames_decode(size: tuple[int, int], condition: str) -> None:
+    rng = np.random.default_rng(11)
+    frames = [synthetic.make_frame(f"TK-{i}-abcdef", *size, condition, rng) for i in range(3)]
+    hits = sum(f.text in decode.decode_production(f.frame) for f in frames)
+    assert hits >= 2, f"{condition} at {size}: {hits}/3"
+
+
+def test_empty_frame_decodes_to_nothing() -> None:
+    frame = synthetic.background(640, 480, np.random.default_rng(1))
+    assert decode.decode_production(frame) == []
+    live = decode.LiveDecoder()
+    assert [live(frame) for _ in range(len(decode.CASCADE) + 1)] == [[]] * (len(decode.CASCADE) + 1)
+
+
+def test_live_decoder_reaches_every_cascade_stage() -> None:
+    calls: list[str] = []
+    stages = [(name, lambda g, n=name: calls.append(n) or g) for name in ("a", "b", "c")]
+    live = decode.LiveDecoder(stages)
+    blank = np.full((100, 100), 255, np.uint8)
+    for _ in range(4):
+        live(blank)
+    assert calls == ["a", "b", "c", "a"]
+
+
+@pytest.mark.parametrize("data", [b"\xff\xfe\x00bad", b"\x82\xa0shift", "täällä".encode()])
+def test_bytes_to_text_never_raises(data: bytes) -> None:
+    text = decode.bytes_to_text(data)
+    assert isinstance(text, str) and text
+
+
+def test_binary_payload_does_not_crash_any_decoder() -> None:
+    import qrcode
+
+    code = qrcode.QRCode(box_size=8, border=4)
+    code.add_data(b"\xff\xfe\x80\x81 not utf-8")
+    image = np.array(code.make_image().convert("L"))
+    for name, decoder in decode.decoders().items():
+        assert isinstance(decoder(image), list), name
+
+
+def test_read_image_rejects_a_text_file(tmp_path: Path) -> None:
+    path = tmp_path / "x.png"
+    path.write_text("not an image")
+    with pytest.raises(decode.UnreadableImage):
+        decode.read_image(path)

@@ -1,0 +1,25 @@
+"""The MJPEG preview serves downscaled frames without the loop waiting for it."""
+
+from __future__ import annotations
+
+import urllib.request
+
+import cv2
+import numpy as np
+
+from scanner.preview import PreviewServer
+
+
+def test_preview_serves_a_downscaled_jpeg_and_a_stream() -> None:
+    preview = PreviewServer("127.0.0.1", 0, width=320, fps=50).start()
+    try:
+        preview.publish(np.full((720, 1280, 3), 128, np.uint8))
+        with urllib.request.urlopen(f"http://127.0.0.1:{preview.port}/preview.jpg", timeout=5) as r:
+            jpeg = r.read()
+        image = cv2.imdecode(np.frombuffer(jpeg, np.uint8), cv2.IMREAD_COLOR)
+        assert image.shape == (180, 320, 3)
+        with urllib.request.urlopen(preview.url, timeout=5) as stream:
+            assert stream.headers["Content-Type"].startswith("multipart/x-mixed-replace")
+            assert stream.read(len("--kioskframe")) == b"--kioskframe"
+    finally:
+        preview.stop()
