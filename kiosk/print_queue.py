@@ -1,0 +1,517 @@
+"""The print queue: jobs in the ``print_jobs`` table, and a worker that prints them.
+
+Check-in never waits for paper. :func:`enqueue` only writes a row, so an offline printer, an
+empty paper roll or a missing driver can never fail or slow a check-in; a worker thread
+(:class:`PrintWorker`, started by ``kiosk serve``) prints the jobs, and a job that cannot be
+printed waits with its error and is tried again.
+
+**At least once.** A badge is printed at least once, never at most once. A job is marked
+``printing`` before its bytes are sent and ``done`` after; if the process dies in between, the
+job is left ``printing`` and, once its lease (:data:`LEASE_SECONDS`) has run out, it is printed
+again. So a crash at the wrong moment can print a badge twice, which is harmless (a second
+sticker), whereas the other order could leave a guest without a badge. The same holds for a
+connection that breaks in the middle of a job: the job is sent again in full.
+
+Jobs that could not be printed for too long (:data:`MAX_AGE`) are cancelled instead of printed:
+a guest badge that comes out two hours late helps nobody and wastes a sticker. The dashboard
+can reprint any job (:func:`reprint`).
+
+Statuses: ``pending`` (waiting; ``last_error`` says why when it has failed before),
+``printing``, ``done``, ``failed`` (cannot ever print: a bad payload, or too many attempts),
+``cancelled`` (expired, cancelled by staff, or printing is turned off).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlite_utils
+
+from kiosk.clock import Clock, SystemClock
+from kiosk.timeutil import from_db, to_db
+from printer.errors import PrinterError, PrinterSettingError, RenderError
+from printer.jobs import KINDS, parse_payload, render_job
+from printer.transports import PrinterStatus, Transport, open_transport
+
+log = logging.getLogger(__name__)
+
+DEVICE = "printer"
+LEASE_SECONDS = 120  # a job "printing" for longer than this was lost in a crash: print it again
+MAX_ATTEMPTS = 30  # transient errors are retried up to this many times, then the job fails
+BACKOFF_START_SECONDS = 5
+BACKOFF_MAX_SECONDS = 60  # at most a minute between tries: the printer often comes back soon
+MAX_AGE: dict[str, timedelta | None] = {
+    "guest_badge": timedelta(hours=1),
+    "member_badge": timedelta(hours=1),
+    "name_tag": timedelta(hours=2),
+    "test": timedelta(minutes=30),
+    "roll_call": timedelta(minutes=30),  # an old roll-call is a wrong roll-call
+    "member_card": None,
+}
+
+
+class JobNotFound(LookupError):
+    """No print job has that id."""
+
+
+# --- settings ---------------------------------------------------------------------------
+
+
+def printer_width(settings: Mapping[str, Any]) -> int:
+    """The paper width in mm from ``KIOSK_PRINTER_WIDTH`` (58 or 80; default 80)."""
+    raw = str(settings.get("PRINTER_WIDTH") or "80").strip().lower().removesuffix("mm")
+    if raw in {"58", "384"}:
+        return 58
+    if raw in {"80", "576"}:
+        return 80
+    raise PrinterSettingError(f"KIOSK_PRINTER_WIDTH must be 58 or 80 (mm), not {raw!r}")
+
+
+def transport_from_settings(settings: Mapping[str, Any]) -> Transport:
+    """The transport ``KIOSK_PRINTER`` names; ``KIOSK_PRINTER_CUT`` (default: yes on 80 mm
+    paper, no on 58 mm, where printers seldom have a cutter) says whether to cut."""
+    cut_setting = settings.get("PRINTER_CUT")
+    if cut_setting is None or cut_setting == "":
+        cut = printer_width(settings) == 80
+    elif isinstance(cut_setting, bool):
+        cut = cut_setting
+    else:
+        cut = str(cut_setting).strip().lower() in {"1", "true", "yes", "on"}
+    return open_transport(str(settings["PRINTER"]), cut=cut)
+
+
+# --- writing jobs -----------------------------------------------------------------------
+
+
+def enqueue(
+    db: sqlite_utils.Database,
+    kind: str,
+    payload: Mapping[str, Any],
+    now: datetime,
+    visit_id: int | None = None,
+) -> int:
+    """Queue a print job and return its id. Never touches the printer.
+
+    ``payload`` is checked against ``kind`` first (see :mod:`printer.jobs`); a wrong payload is
+    a programming error and raises :class:`printer.errors.RenderError` (a ValueError).
+    """
+    parse_payload(kind, payload)
+    stamp = to_db(now)
+    cursor = db.execute(
+        "INSERT INTO print_jobs (kind, payload, status, attempts, created_at, updated_at,"
+        " next_attempt_at, visit_id) VALUES (?, ?, 'pending', 0, ?, ?, ?, ?)",
+        [kind, json.dumps(dict(payload), ensure_ascii=False), stamp, stamp, stamp, visit_id],
+    )
+    return int(cursor.lastrowid or 0)
+
+
+def reprint(db: sqlite_utils.Database, job_id: int, now: datetime) -> int:
+    """Queue the job ``job_id`` again, as a new job with the same content; return the new id."""
+    job = get_job(db, job_id)
+    return enqueue(db, job["kind"], job["payload"], now, visit_id=job["visit_id"])
+
+
+def cancel(db: sqlite_utils.Database, job_id: int, now: datetime) -> bool:
+    """Cancel a job that has not been printed yet; return whether it was cancelled."""
+    get_job(db, job_id)
+    cursor = db.execute(
+        "UPDATE print_jobs SET status = 'cancelled', updated_at = ?, next_attempt_at = NULL,"
+        " last_error = coalesce(last_error, 'cancelled') WHERE id = ? AND status = 'pending'",
+        [to_db(now), job_id],
+    )
+    return cursor.rowcount == 1
+
+
+# --- reading jobs (the dashboard) --------------------------------------------------------
+
+
+def _row(row: Mapping[str, Any]) -> dict[str, Any]:
+    job = dict(row)
+    try:
+        job["payload"] = json.loads(job["payload"])
+    except (TypeError, ValueError):
+        job["payload"] = {}
+    payload = job["payload"] if isinstance(job["payload"], dict) else {}
+    # A short text for the dashboard's list: whose badge or which card.
+    job["summary"] = (
+        payload.get("name") or payload.get("first_name") or payload.get("generated_text") or ""
+    )
+    return job
+
+
+def get_job(db: sqlite_utils.Database, job_id: int) -> dict[str, Any]:
+    """One job with its payload decoded; raise JobNotFound when there is none."""
+    rows = list(db.query("SELECT * FROM print_jobs WHERE id = ?", [job_id]))
+    if not rows:
+        raise JobNotFound(f"no print job {job_id}")
+    return _row(rows[0])
+
+
+def recent_jobs(db: sqlite_utils.Database, limit: int = 20) -> list[dict[str, Any]]:
+    """The newest jobs first, each with ``payload`` decoded and a ``summary`` text."""
+    return [
+        _row(row) for row in db.query("SELECT * FROM print_jobs ORDER BY id DESC LIMIT ?", [limit])
+    ]
+
+
+def failing_jobs(db: sqlite_utils.Database, limit: int = 50) -> list[dict[str, Any]]:
+    """Jobs that need attention: failed ones, and pending ones that have already failed."""
+    return [
+        _row(row)
+        for row in db.query(
+            "SELECT * FROM print_jobs WHERE status = 'failed'"
+            " OR (status IN ('pending', 'printing') AND last_error IS NOT NULL)"
+            " ORDER BY id DESC LIMIT ?",
+            [limit],
+        )
+    ]
+
+
+def pending_count(db: sqlite_utils.Database) -> int:
+    """How many jobs wait to be printed."""
+    return int(
+        db.execute(
+            "SELECT count(*) FROM print_jobs WHERE status IN ('pending', 'printing')"
+        ).fetchone()[0]
+    )
+
+
+# --- printer state ------------------------------------------------------------------------
+
+
+def record_printer_state(
+    db: sqlite_utils.Database, kind: str, status: PrinterStatus, now: datetime
+) -> None:
+    """Store the printer's state in ``device_status`` (device ``printer``)."""
+    db.execute(
+        "INSERT INTO device_status (device, kind, state, detail, updated_at) VALUES (?, ?, ?, ?, ?)"
+        " ON CONFLICT(device) DO UPDATE SET kind = excluded.kind, state = excluded.state,"
+        " detail = excluded.detail, updated_at = excluded.updated_at",
+        [DEVICE, kind, status.state, status.detail, to_db(now)],
+    )
+
+
+def printer_state(db: sqlite_utils.Database) -> dict[str, Any] | None:
+    """The last known printer state: ``kind``, ``state``, ``detail``, ``updated_at``, plus
+    ``pending`` (jobs waiting); None before the worker first ran."""
+    rows = list(db.query("SELECT * FROM device_status WHERE device = ?", [DEVICE]))
+    if not rows:
+        return None
+    state = dict(rows[0])
+    state["pending"] = pending_count(db)
+    return state
+
+
+def refresh_status(db: sqlite_utils.Database, transport: Transport, now: datetime) -> PrinterStatus:
+    """Ask the printer how it is, store the answer and return it. Never raises PrinterError."""
+    try:
+        status = transport.status()
+    except PrinterError as exc:
+        status = PrinterStatus(exc.state, str(exc))
+    record_printer_state(db, transport.kind, status, now)
+    return status
+
+
+# --- the worker's steps -------------------------------------------------------------------
+
+
+@dataclass
+class WorkResult:
+    """What one pass over the due jobs did."""
+
+    printed: int = 0
+    waiting: int = 0
+    failed: int = 0
+    cancelled: int = 0
+
+
+def backoff(attempts: int) -> timedelta:
+    """How long to wait after the ``attempts``-th failed try: 5 s, 10 s, 20 s… up to 60 s."""
+    seconds = BACKOFF_START_SECONDS * 2 ** max(0, attempts - 1)
+    return timedelta(seconds=min(BACKOFF_MAX_SECONDS, seconds))
+
+
+def _expire(db: sqlite_utils.Database, now: datetime) -> int:
+    expired = 0
+    for kind, age in MAX_AGE.items():
+        if age is None:
+            continue
+        cursor = db.execute(
+            "UPDATE print_jobs SET status = 'cancelled', updated_at = ?, next_attempt_at = NULL,"
+            " last_error = 'not printed within ' || ? || ' minutes: ' || coalesce(last_error, '')"
+            " WHERE kind = ? AND status = 'pending' AND created_at < ?",
+            [to_db(now), int(age.total_seconds() // 60), kind, to_db(now - age)],
+        )
+        expired += cursor.rowcount
+    return expired
+
+
+def due_jobs(db: sqlite_utils.Database, now: datetime, limit: int = 10) -> list[dict[str, Any]]:
+    """Pending jobs whose time has come, and jobs left ``printing`` by a crash, oldest first."""
+    lease = to_db(now - timedelta(seconds=LEASE_SECONDS))
+    return [
+        _row(row)
+        for row in db.query(
+            "SELECT * FROM print_jobs WHERE (status = 'pending' AND (next_attempt_at IS NULL"
+            " OR next_attempt_at <= ?)) OR (status = 'printing' AND updated_at < ?)"
+            " ORDER BY id LIMIT ?",
+            [to_db(now), lease, limit],
+        )
+    ]
+
+
+def _claim(db: sqlite_utils.Database, job_id: int, now: datetime) -> bool:
+    # One UPDATE decides, so two workers (two server processes) never both take a job.
+    lease = to_db(now - timedelta(seconds=LEASE_SECONDS))
+    cursor = db.execute(
+        "UPDATE print_jobs SET status = 'printing', attempts = attempts + 1, updated_at = ?"
+        " WHERE id = ? AND (status = 'pending' OR (status = 'printing' AND updated_at < ?))",
+        [to_db(now), job_id, lease],
+    )
+    return cursor.rowcount == 1
+
+
+def _finish(
+    db: sqlite_utils.Database,
+    job_id: int,
+    status: str,
+    now: datetime,
+    error: str | None = None,
+    retry_at: datetime | None = None,
+) -> None:
+    db.execute(
+        "UPDATE print_jobs SET status = ?, updated_at = ?, last_error = ?, next_attempt_at = ?,"
+        " printed_at = CASE WHEN ? = 'done' THEN ? ELSE printed_at END WHERE id = ?",
+        [
+            status,
+            to_db(now),
+            error,
+            to_db(retry_at) if retry_at else None,
+            status,
+            to_db(now),
+            job_id,
+        ],
+    )
+
+
+def _wait_all(
+    db: sqlite_utils.Database, jobs: list[dict[str, Any]], error: PrinterError, now: datetime
+) -> None:
+    """The printer is not ready: every due job waits with the reason, without an attempt."""
+    retry_at = to_db(now + timedelta(seconds=BACKOFF_START_SECONDS))
+    for job in jobs:
+        db.execute(
+            "UPDATE print_jobs SET status = 'pending', last_error = ?, next_attempt_at = ?,"
+            " updated_at = ? WHERE id = ? AND status IN ('pending', 'printing')",
+            [str(error), retry_at, to_db(now), job["id"]],
+        )
+
+
+def process_due(
+    db: sqlite_utils.Database,
+    transport: Transport,
+    now: datetime,
+    *,
+    width: int = 80,
+    limit: int = 10,
+) -> WorkResult:
+    """Print the jobs that are due; record each outcome and the printer's state.
+
+    The printer is asked for its status first (where the transport can), so that with the paper
+    out the jobs wait in the database, where the dashboard sees them, not in the printer's
+    buffer. Raises nothing for printer trouble: that is recorded on the jobs.
+    """
+    result = WorkResult(cancelled=_expire(db, now))
+    jobs = due_jobs(db, now, limit)
+    if not jobs:
+        return result
+    try:
+        status = transport.check_ready()
+    except PrinterError as exc:
+        record_printer_state(db, transport.kind, PrinterStatus(exc.state, str(exc)), now)
+        if not exc.transient:
+            for job in jobs:
+                _finish(db, job["id"], "cancelled", now, str(exc))
+            result.cancelled += len(jobs)
+        else:
+            _wait_all(db, jobs, exc, now)
+            result.waiting += len(jobs)
+        return result
+    for index, job in enumerate(jobs):
+        if not _claim(db, job["id"], now):
+            continue  # another worker took it
+        attempts = int(job["attempts"]) + 1
+        try:
+            image = render_job(job["kind"], job["payload"], width)
+        except RenderError as exc:
+            _finish(db, job["id"], "failed", now, f"cannot draw this job: {exc}")
+            result.failed += 1
+            continue
+        try:
+            transport.print_image(image, label=f"job{job['id']}-{job['kind']}")
+        except PrinterError as exc:
+            record_printer_state(db, transport.kind, PrinterStatus(exc.state, str(exc)), now)
+            if not exc.transient:
+                _finish(db, job["id"], "cancelled", now, str(exc))
+                result.cancelled += 1
+            elif attempts >= MAX_ATTEMPTS:
+                _finish(db, job["id"], "failed", now, f"gave up after {attempts} tries: {exc}")
+                result.failed += 1
+            else:
+                _finish(db, job["id"], "pending", now, str(exc), now + backoff(attempts))
+                result.waiting += 1
+            _wait_all(db, jobs[index + 1 :], exc, now)
+            result.waiting += len(jobs) - index - 1
+            return result
+        _finish(db, job["id"], "done", now)
+        result.printed += 1
+    record_printer_state(
+        db,
+        transport.kind,
+        status if status.state != "unknown" else PrinterStatus("ready", "last job sent"),
+        now,
+    )
+    return result
+
+
+def make_due_now(db: sqlite_utils.Database, now: datetime) -> int:
+    """Make every waiting job due at once (the printer came back); return how many."""
+    cursor = db.execute(
+        "UPDATE print_jobs SET next_attempt_at = ?"
+        " WHERE status = 'pending' AND next_attempt_at > ?",
+        [to_db(now), to_db(now)],
+    )
+    return cursor.rowcount
+
+
+# --- the worker thread --------------------------------------------------------------------
+
+
+class PrintWorker:
+    """A thread that prints due jobs, polling about every second or woken by :meth:`wake`.
+
+    ``connect`` opens the worker's own database connection (inside the thread); ``transport``
+    is the printer. ``kiosk serve`` starts one per server process::
+
+        worker = PrintWorker.from_settings(settings, lambda: connect(settings["DATABASE"]))
+        worker.start()
+        ...
+        queue_id = enqueue(db, "guest_badge", payload, now, visit_id)
+        worker.wake()  # optional: print at once instead of within a second
+        ...
+        worker.stop()
+    """
+
+    def __init__(
+        self,
+        connect: Callable[[], sqlite_utils.Database],
+        transport: Transport,
+        *,
+        width: int = 80,
+        clock: Clock | None = None,
+        interval: float = 1.0,
+        status_interval: float = 15.0,
+    ) -> None:
+        self._connect = connect
+        self.transport = transport
+        self.width = width
+        self.clock = clock or SystemClock()
+        self.interval = interval
+        self.status_interval = status_interval
+        self._wake = threading.Event()
+        self._stopping = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.errors = 0  # unexpected errors, logged and counted, never fatal
+
+    @classmethod
+    def from_settings(
+        cls,
+        settings: Mapping[str, Any],
+        connect: Callable[[], sqlite_utils.Database],
+        clock: Clock | None = None,
+    ) -> PrintWorker:
+        """A worker for ``KIOSK_PRINTER``, ``KIOSK_PRINTER_WIDTH`` and ``KIOSK_PRINTER_CUT``."""
+        return cls(
+            connect, transport_from_settings(settings), width=printer_width(settings), clock=clock
+        )
+
+    def start(self) -> None:
+        """Start the thread (a daemon: it never keeps the server from exiting)."""
+        if self._thread and self._thread.is_alive():
+            return
+        self._stopping.clear()
+        self._thread = threading.Thread(target=self._run, name="print-worker", daemon=True)
+        self._thread.start()
+
+    def wake(self) -> None:
+        """Look for due jobs now rather than at the next poll."""
+        self._wake.set()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Ask the thread to finish the job in hand and stop; wait up to ``timeout`` seconds."""
+        self._stopping.set()
+        self._wake.set()
+        if self._thread:
+            self._thread.join(timeout)
+
+    @property
+    def running(self) -> bool:
+        """Whether the thread is alive."""
+        return bool(self._thread and self._thread.is_alive())
+
+    def _run(self) -> None:
+        db = self._connect()
+        last_status: datetime | None = None
+        was_ready = True
+        try:
+            while not self._stopping.is_set():
+                try:
+                    now = self.clock.now()
+                    if last_status is None or (now - last_status).total_seconds() >= (
+                        self.status_interval if was_ready else self.interval * 2
+                    ):
+                        # While the printer is in trouble it is asked often, so that the jobs
+                        # print as soon as the paper is in; while it is fine, now and then.
+                        status = refresh_status(db, self.transport, now)
+                        last_status = now
+                        if status.can_print and not was_ready:
+                            make_due_now(db, now)
+                        was_ready = status.can_print
+                    result = process_due(db, self.transport, now, width=self.width)
+                    if result.waiting:
+                        was_ready = False
+                except Exception:  # the worker must outlive any one bad job or DB hiccup
+                    self.errors += 1
+                    log.exception("print worker pass failed")
+                self._wake.wait(self.interval)
+                self._wake.clear()
+        finally:
+            db.close()
+
+
+def job_age(job: Mapping[str, Any], now: datetime) -> timedelta:
+    """How long ago the job was queued."""
+    return now - from_db(job["created_at"])
+
+
+__all__ = [
+    "KINDS",
+    "JobNotFound",
+    "PrintWorker",
+    "WorkResult",
+    "cancel",
+    "enqueue",
+    "failing_jobs",
+    "get_job",
+    "printer_state",
+    "process_due",
+    "recent_jobs",
+    "refresh_status",
+    "reprint",
+]
