@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PIL import Image, ImageChops
+from PIL import Image
 
 ESC = b"\x1b"
 GS = b"\x1d"
@@ -62,8 +62,9 @@ def encode_image(image: Image.Image, *, cut: bool = True, initialize: bool = Tru
         padded = Image.new("1", ((image.width + 7) // 8 * 8, image.height), 1)
         padded.paste(image, (0, 0))
         image = padded
-    # In mode "1" a set bit is white; ESC/POS wants a set bit to print a dot.
-    data = ImageChops.invert(image).tobytes()
+    # In mode "1" a set bit is white; ESC/POS wants a set bit to print a dot, so the bits are
+    # packed inverted ("1;I"). (ImageChops.invert is no help: on mode "1" it yields 254.)
+    data = image.tobytes("raw", "1;I")
     row_bytes = image.width // 8
     blank = bytes(row_bytes)
     rows = [data[i : i + row_bytes] for i in range(0, len(data), row_bytes)]
