@@ -193,3 +193,15 @@ def test_udev_rule_has_the_name_the_printer_error_message_gives() -> None:
     assert {"04b8", "0416", "0fe6", "1fc9", "28e9"} <= vendors
     assert all('GROUP="tankkaamo"' in line for line in lines if "idVendor" in line)
     assert any("video4linux" in line and 'GROUP="video"' in line for line in lines)
+
+
+@pytest.mark.parametrize("name", ["tankkaamo-kiosk.service", "tankkaamo-kiosk-scanner.service"])
+def test_services_that_need_devices_can_reach_them(name: str) -> None:
+    """The printer and the webcam are in /dev: nothing may put a device allow-list in place.
+
+    ProtectClock= implies DeviceAllow=char-rtc on systemd 252, which blocks every other device.
+    """
+    service = unit(name)
+    for key in ("PrivateDevices", "DeviceAllow", "ProtectClock"):
+        assert not values(service, "Service", key), f"{key}= would hide the printer or camera"
+    assert values(service, "Service", "DevicePolicy") in ([], ["auto"])
