@@ -7,8 +7,9 @@ from flask import Flask
 
 def register_blueprints(app: Flask) -> None:
     """Attach every blueprint to ``app``."""
-    from kiosk.views import api, door, streams
+    from kiosk.views import api, door, staff, streams
 
     app.register_blueprint(door.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(streams.bp)
+    app.register_blueprint(staff.bp)

@@ -1,0 +1,246 @@
+"""Staff login and logout, the login guards, and rate limits on login attempts.
+
+Three layers stop password guessing: a per-IP and a per-username limit here (in memory,
+reset when the server restarts), and the account lockout in :mod:`kiosk.staff_accounts`.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import deque
+from datetime import datetime, timedelta
+from functools import wraps
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import lazy_gettext as _l
+
+from kiosk import audit
+from kiosk.staff_accounts import LoginRefused, authenticate
+from kiosk.views.context import clock
+from kiosk.web_db import get_db
+
+bp = Blueprint("auth", __name__)
+
+SESSION_KEY = "staff"
+PUBLIC_ENDPOINTS = {"staff.auth.login"}
+MAX_USERNAME_LENGTH = 40
+MAX_PASSWORD_LENGTH = 256
+
+
+class LoginRateLimiter:
+    """Counts failed logins per key in a sliding window; thread-safe, bounded in memory."""
+
+    def __init__(self, limit: int, window: timedelta, max_keys: int = 10_000) -> None:
+        self.limit = limit
+        self.window = window
+        self.max_keys = max_keys
+        self._lock = threading.Lock()
+        self._failures: dict[str, deque[datetime]] = {}
+
+    def _prune(self, key: str, now: datetime) -> deque[datetime]:
+        times = self._failures.get(key, deque())
+        while times and now - times[0] >= self.window:
+            times.popleft()
+        return times
+
+    def allowed(self, key: str, now: datetime) -> bool:
+        """Tell whether another attempt for ``key`` may be tried at ``now``."""
+        with self._lock:
+            return len(self._prune(key, now)) < self.limit
+
+    def fail(self, key: str, now: datetime) -> None:
+        """Count one failed attempt for ``key``."""
+        with self._lock:
+            if key not in self._failures and len(self._failures) >= self.max_keys:
+                # Forget the quietest keys rather than grow without bound.
+                for stale in [k for k, v in self._failures.items() if not self._prune(k, now)]:
+                    del self._failures[stale]
+                if len(self._failures) >= self.max_keys:
+                    self._failures.pop(next(iter(self._failures)))
+            times = self._prune(key, now)
+            times.append(now)
+            self._failures[key] = times
+
+    def reset(self, key: str) -> None:
+        """Forget ``key``'s failures (after a successful login)."""
+        with self._lock:
+            self._failures.pop(key, None)
+
+
+def limiters() -> dict[str, LoginRateLimiter]:
+    """The app's login limiters: ``ip`` (20 failures / 10 min) and ``user`` (8 / 10 min)."""
+    found = current_app.extensions.get("kiosk.staff.limiters")
+    if found is None:
+        window = timedelta(minutes=10)
+        found = {
+            "ip": LoginRateLimiter(current_app.config.get("LOGIN_LIMIT_PER_IP", 20), window),
+            "user": LoginRateLimiter(current_app.config.get("LOGIN_LIMIT_PER_USER", 8), window),
+        }
+        current_app.extensions["kiosk.staff.limiters"] = found
+    return found
+
+
+def current_staff() -> dict[str, Any] | None:
+    """The logged-in staff user of this request (id, username, role), or None."""
+    return g.get("staff")
+
+
+def _wants_html() -> bool:
+    return (
+        request.method == "GET"
+        and request.headers.get("X-Requested-With") != "fetch"
+        and (request.accept_mimetypes.accept_html or not request.accept_mimetypes)
+    )
+
+
+def _refuse_anonymous():  # noqa: ANN202
+    if _wants_html() and request.endpoint not in {"staff.present.stream"}:
+        return redirect(url_for("staff.auth.login", next=request.full_path.rstrip("?")))
+    abort(401)
+
+
+def load_staff_user():  # noqa: ANN201
+    """Before every /staff request: find the logged-in user, or send the visitor to login."""
+    g.staff = None
+    data = session.get(SESSION_KEY)
+    if isinstance(data, dict) and "id" in data:
+        rows = list(
+            get_db().query(
+                "SELECT id, username, role FROM staff_users WHERE id = ? AND active = 1",
+                [data["id"]],
+            )
+        )
+        # A deactivated account, or one renamed since, loses its sessions at once.
+        if rows and rows[0]["username"] == data.get("u"):
+            g.staff = rows[0]
+        else:
+            session.pop(SESSION_KEY, None)
+    if g.staff is None and request.endpoint not in PUBLIC_ENDPOINTS:
+        return _refuse_anonymous()
+    return None
+
+
+def login_required(view):  # noqa: ANN001, ANN201 - a decorator
+    """Refuse the view to anyone not logged in (the blueprint also checks; this documents it)."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        if current_staff() is None:
+            return _refuse_anonymous()
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def admin_required(view):  # noqa: ANN001, ANN201 - a decorator
+    """Refuse the view to anyone but a logged-in admin (403 for a host)."""
+
+    @wraps(view)
+    @login_required
+    def wrapped(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        if current_staff()["role"] != "admin":
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def staff_context() -> dict[str, Any]:
+    """Values every staff template uses."""
+    staff = g.get("staff")
+    return {
+        "staff": staff,
+        "is_admin": bool(staff and staff["role"] == "admin"),
+        "languages": current_app.config["LANGUAGES"],
+    }
+
+
+def actor() -> str:
+    """The name that audit entries carry for this request's staff user."""
+    staff = current_staff()
+    return f"staff:{staff['username']}" if staff else "staff:?"
+
+
+def safe_next(target: str | None) -> str:
+    """Return ``target`` if it is a path inside /staff, else the dashboard."""
+    default = url_for("staff.present.index")
+    if not target:
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not parts.path.startswith("/staff"):
+        return default
+    if target.startswith("//") or "\\" in target:
+        return default
+    return target
+
+
+MESSAGES = {
+    "refused": _l("Wrong username or password, or the account is locked for a while."),
+    "limited": _l("Too many attempts. Please wait a few minutes and try again."),
+}
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():  # noqa: ANN201
+    """The login form; a successful login starts a fresh session."""
+    if request.method == "GET" and current_staff() is not None:
+        return redirect(safe_next(request.args.get("next")))
+    error = None
+    status = 200
+    username = ""
+    if request.method == "POST":
+        username = request.form.get("username", "")[:MAX_USERNAME_LENGTH].strip().lower()
+        password = request.form.get("password", "")[:MAX_PASSWORD_LENGTH]
+        now = clock().now()
+        limits = limiters()
+        ip_key, user_key = f"ip:{request.remote_addr}", f"user:{username}"
+        db = get_db()
+        if not (limits["ip"].allowed(ip_key, now) and limits["user"].allowed(user_key, now)):
+            error, status = MESSAGES["limited"], 429
+            audit.record(db, now, f"staff:{username}", "staff.login_limited", request.remote_addr)
+        else:
+            try:
+                user = authenticate(db, username, password, now)
+            except LoginRefused:
+                limits["ip"].fail(ip_key, now)
+                limits["user"].fail(user_key, now)
+                error, status = MESSAGES["refused"], 401
+                audit.record(
+                    db, now, f"staff:{username}", "staff.login_failed", request.remote_addr
+                )
+            else:
+                limits["user"].reset(user_key)
+                language = session.get("lang")
+                # A fresh session on login: nothing set before it (by anyone) survives.
+                session.clear()
+                if language:
+                    session["lang"] = language
+                session[SESSION_KEY] = {"id": user["id"], "u": user["username"]}
+                session.permanent = True
+                audit.record(db, now, f"staff:{user['username']}", "staff.login", None)
+                return redirect(safe_next(request.args.get("next")))
+    return render_template("staff/login.html", error=error, username=username), status
+
+
+@bp.post("/logout")
+@login_required
+def logout():  # noqa: ANN201
+    """End the staff session (POST only, with the CSRF token)."""
+    audit.record(get_db(), clock().now(), actor(), "staff.logout", None)
+    language = session.get("lang")
+    session.clear()
+    if language:
+        session["lang"] = language
+    return redirect(url_for("staff.auth.login"))

@@ -1,0 +1,308 @@
+"""Members (admins only): search, add, edit, consent, cards, erasure, quiet regulars."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlite_utils
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import lazy_gettext as _l
+
+from kiosk import audit, print_queue
+from kiosk.cards import active_member_token, issue_member_card, revoke_member_card
+from kiosk.errors import InvalidInput, NotFound
+from kiosk.members import (
+    LANGUAGES,
+    NewMember,
+    add_member,
+    get_member,
+    record_consent,
+    search_members,
+    set_active,
+    update_member,
+)
+from kiosk.privacy import forget_member
+from kiosk.timeutil import from_db, to_db
+from kiosk.views.context import clock
+from kiosk.views.staff.auth import actor, admin_required
+from kiosk.web_db import get_db
+from printer.cards import MemberCard, card_png, cards_pdf
+
+bp = Blueprint("members", __name__)
+
+QUIET_AFTER = timedelta(weeks=4)
+REGULAR_LOOKBACK = timedelta(weeks=12)
+REGULAR_MIN_VISITS = 4
+TEXT_FIELDS = (
+    "name",
+    "company",
+    "business_id",
+    "email",
+    "phone",
+    "interests",
+    "can_help_with",
+    "looking_for",
+)
+FIELD_MESSAGES = {
+    "name": _l("Please write the member's name."),
+    "email": _l("This does not look like an email address."),
+    "business_id": _l("This is not a valid business ID (Y-tunnus), e.g. 1572860-0."),
+    "language": _l("Please choose a language."),
+}
+LANGUAGE_NAMES = {"fi": "Suomi", "sv": "Svenska", "en": "English"}
+
+
+def quiet_regulars(db: sqlite_utils.Database, now: datetime) -> list[dict[str, Any]]:
+    """Active members who came at least 4 times in the 12 weeks before the last 4, but not since.
+
+    A list for gentle outreach ("we have missed you"), longest-quiet first.
+    """
+    quiet_since = now - QUIET_AFTER
+    return list(
+        db.query(
+            """
+            SELECT m.id, m.name, m.company, m.email, m.phone, m.approach_ok,
+                   count(v.id) AS visits, max(v.checked_in_at) AS last_visit
+            FROM members m JOIN visits v ON v.member_id = m.id
+            WHERE m.active = 1 AND m.forgotten_at IS NULL
+              AND v.checked_in_at >= :from
+            GROUP BY m.id
+            HAVING max(v.checked_in_at) < :quiet AND count(v.id) >= :min
+            ORDER BY last_visit
+            """,
+            {
+                "from": to_db(quiet_since - REGULAR_LOOKBACK),
+                "quiet": to_db(quiet_since),
+                "min": REGULAR_MIN_VISITS,
+            },
+        )
+    )
+
+
+def _member_or_404(member_id: int) -> dict[str, Any]:
+    try:
+        member = get_member(get_db(), member_id)
+    except NotFound:
+        abort(404)
+    if member["forgotten_at"]:
+        abort(404)
+    return member
+
+
+def _form_member() -> NewMember:
+    values = {key: request.form.get(key, "")[:500] for key in TEXT_FIELDS}
+    return NewMember(
+        **values,
+        language=request.form.get("language", "fi"),
+        approach_ok=request.form.get("approach_ok") == "1",
+        research_consent=request.form.get("research_consent") == "1",
+    )
+
+
+def _local(text: str | None) -> datetime | None:
+    return from_db(text).astimezone(current_app.config["TZ"]) if text else None
+
+
+@bp.get("/members")
+@admin_required
+def index() -> str:
+    """Search members; below, the regulars we have not seen for four weeks."""
+    db = get_db()
+    query = request.args.get("q", "")[:100].strip()
+    found = search_members(db, query, limit=100)
+    for row in found:
+        row["consent_ok"] = row["consent_version"] == current_app.config["CONSENT_VERSION"]
+    quiet = quiet_regulars(db, clock().now())
+    for row in quiet:
+        row["last_local"] = _local(row["last_visit"])
+    return render_template("staff/members.html", query=query, found=found, quiet=quiet)
+
+
+def _render_form(member: dict[str, Any] | None, form: NewMember, error: InvalidInput | None):  # noqa: ANN202
+    message = None
+    if error is not None:
+        message = FIELD_MESSAGES.get(error.field or "", _l("Please check the form."))
+    return render_template(
+        "staff/member_form.html",
+        member=member,
+        form=form,
+        error_field=error.field if error else None,
+        error_message=message,
+        language_names=[(code, LANGUAGE_NAMES.get(code, code)) for code in LANGUAGES],
+    ), (400 if error else 200)
+
+
+@bp.route("/members/new", methods=["GET", "POST"])
+@admin_required
+def new():  # noqa: ANN201
+    """Add a member; a card is issued at once."""
+    if request.method == "GET":
+        return _render_form(None, NewMember(name=""), None)
+    form = _form_member()
+    if request.form.get("consent") == "1":
+        form.consent_version = current_app.config["CONSENT_VERSION"]
+    db = get_db()
+    try:
+        member_id, _token = add_member(db, form, clock().now())
+    except InvalidInput as exc:
+        return _render_form(None, form, exc)
+    audit.record(db, clock().now(), actor(), "member.add", f"member:{member_id}")
+    return redirect(url_for("staff.members.edit", member_id=member_id, saved=1))
+
+
+@bp.route("/members/<int:member_id>", methods=["GET", "POST"])
+@admin_required
+def edit(member_id: int):  # noqa: ANN201
+    """A member's details, consent and card."""
+    member = _member_or_404(member_id)
+    db = get_db()
+    if request.method == "POST":
+        form = _form_member()
+        try:
+            update_member(db, member_id, form, clock().now())
+        except InvalidInput as exc:
+            return _render_form(_details(member), form, exc)
+        audit.record(db, clock().now(), actor(), "member.update", f"member:{member_id}")
+        return redirect(url_for("staff.members.edit", member_id=member_id, saved=1))
+    form = NewMember(
+        **{key: member[key] or "" for key in TEXT_FIELDS},
+        language=member["language"],
+        approach_ok=bool(member["approach_ok"]),
+        research_consent=bool(member["research_consent"]),
+    )
+    return _render_form(_details(member), form, None)
+
+
+def _details(member: dict[str, Any]) -> dict[str, Any]:
+    db = get_db()
+    details = dict(member)
+    details["consent_at_local"] = _local(member["consent_at"])
+    details["consent_current"] = member["consent_version"] == current_app.config["CONSENT_VERSION"]
+    card = list(
+        db.query(
+            "SELECT issued_at FROM cards WHERE member_id = ? AND revoked_at IS NULL",
+            [member["id"]],
+        )
+    )
+    details["card_issued_local"] = _local(card[0]["issued_at"]) if card else None
+    last = db.execute(
+        "SELECT max(checked_in_at), count(*) FROM visits WHERE member_id = ?", [member["id"]]
+    ).fetchone()
+    details["last_visit_local"] = _local(last[0])
+    details["visit_count"] = last[1]
+    return details
+
+
+def _back(member_id: int, **flags: int):  # noqa: ANN202
+    return redirect(url_for("staff.members.edit", member_id=member_id, **flags))
+
+
+@bp.post("/members/<int:member_id>/consent")
+@admin_required
+def consent(member_id: int):  # noqa: ANN201
+    """Record that the member accepted the current privacy notice (on paper, in person)."""
+    _member_or_404(member_id)
+    db = get_db()
+    version = current_app.config["CONSENT_VERSION"]
+    record_consent(db, member_id, version, clock().now())
+    audit.record(db, clock().now(), actor(), "member.consent", f"member:{member_id}", v=version)
+    return _back(member_id, saved=1)
+
+
+@bp.post("/members/<int:member_id>/card/reissue")
+@admin_required
+def reissue_card(member_id: int):  # noqa: ANN201
+    """Revoke the active card and issue a new one (a lost or stolen card)."""
+    _member_or_404(member_id)
+    db = get_db()
+    issue_member_card(db, member_id, clock().now())
+    audit.record(db, clock().now(), actor(), "card.reissue", f"member:{member_id}")
+    return _back(member_id, card=1)
+
+
+@bp.post("/members/<int:member_id>/card/revoke")
+@admin_required
+def revoke_card(member_id: int):  # noqa: ANN201
+    """Revoke the active card without a replacement."""
+    _member_or_404(member_id)
+    db = get_db()
+    count = revoke_member_card(db, member_id, clock().now())
+    audit.record(db, clock().now(), actor(), "card.revoke", f"member:{member_id}", cards=count)
+    return _back(member_id, card=1)
+
+
+def _card(member: dict[str, Any]) -> MemberCard:
+    try:
+        token = active_member_token(get_db(), member["id"])
+    except NotFound:
+        abort(409)
+    since = _local(member["created_at"])
+    return MemberCard(
+        name=member["name"],
+        token=token,
+        company=member["company"] or "",
+        member_since=since.strftime("%-m/%Y") if since else "",
+    )
+
+
+@bp.post("/members/<int:member_id>/card/print")
+@admin_required
+def print_card(member_id: int):  # noqa: ANN201
+    """Queue the member's card on the thermal printer."""
+    member = _member_or_404(member_id)
+    db = get_db()
+    job_id = print_queue.enqueue(db, "member_card", _card(member).to_payload(), clock().now())
+    audit.record(db, clock().now(), actor(), "card.print", f"member:{member_id}", job=job_id)
+    return _back(member_id, printed=1)
+
+
+@bp.get("/members/<int:member_id>/card.<any(png, pdf):fmt>")
+@admin_required
+def card_file(member_id: int, fmt: str) -> Response:
+    """The member's card as a PNG image or an A4 PDF sheet, to print on an office printer."""
+    member = _member_or_404(member_id)
+    card = _card(member)
+    data = card_png(card) if fmt == "png" else cards_pdf([card])
+    audit.record(get_db(), clock().now(), actor(), f"card.download_{fmt}", f"member:{member_id}")
+    return Response(
+        data,
+        mimetype="image/png" if fmt == "png" else "application/pdf",
+        headers={
+            "Content-Disposition": f'attachment; filename="tankkaamo-card-{member_id}.{fmt}"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@bp.post("/members/<int:member_id>/active")
+@admin_required
+def active(member_id: int):  # noqa: ANN201
+    """Deactivate a member (their card stops working) or reactivate them."""
+    _member_or_404(member_id)
+    db = get_db()
+    on = request.form.get("active") == "1"
+    set_active(db, member_id, on, clock().now())
+    action = "member.reactivate" if on else "member.deactivate"
+    audit.record(db, clock().now(), actor(), action, f"member:{member_id}")
+    return _back(member_id, saved=1)
+
+
+@bp.post("/members/<int:member_id>/forget")
+@admin_required
+def forget(member_id: int):  # noqa: ANN201
+    """Erase the member's personal data (confirmed by a ticked box); counts stay anonymous."""
+    _member_or_404(member_id)
+    if request.form.get("confirm") != "1":
+        abort(400)
+    forget_member(get_db(), member_id, clock().now(), actor())  # writes its own audit entry
+    return redirect(url_for("staff.members.index", forgotten=1))

@@ -1,0 +1,145 @@
+"""Occupancy and use, drawn as server-rendered SVG charts from :mod:`kiosk.stats`."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, current_app, render_template
+from flask_babel import format_date, format_decimal, format_percent
+from flask_babel import gettext as _
+
+from kiosk import stats as kstats
+from kiosk.charts import Labels, bar_chart, gauge, heatmap, line_chart
+from kiosk.views.context import clock
+from kiosk.views.staff.auth import login_required
+from kiosk.web_db import get_db
+
+bp = Blueprint("stats", __name__)
+
+HEATMAP_HOURS = range(7, 23)  # the space's day; the night rows would only be empty
+
+
+def _fmt(value: float) -> str:
+    return format_decimal(value, format="#,##0.#")
+
+
+def _labels(title: str, description: str, x: str, y: str) -> Labels:
+    return Labels(
+        title=title,
+        description=description,
+        table_summary=_("Show the figures as a table"),
+        x_header=x,
+        y_header=y,
+        no_data=_("not shown"),
+    )
+
+
+def _weekday_names() -> list[str]:
+    # 2026-11-23 was a Monday; format_date gives the locale's short weekday names.
+    return [format_date(date(2026, 11, 23 + n), "EEE") for n in range(7)]
+
+
+@bp.get("/stats")
+@login_required
+def index() -> str:
+    """The numbers and charts of the space's use."""
+    db = get_db()
+    now = clock().now()
+    config = current_app.config
+    tz = config["TZ"]
+    occupancy = kstats.occupancy_now(db, now, config["CAPACITY"])
+    counts = kstats.visit_counts(db, now, tz)
+    unique = kstats.unique_visitors(db, now, tz, "month")
+    hourly = kstats.hourly_occupancy(db, now, tz)
+    heat = kstats.weekday_hour_heatmap(db, now, tz, weeks=8)
+    months = kstats.visits_per_month(db, now, tz, months=12)
+    moods = kstats.mood_trend(db, now, tz, weeks=12, min_group_size=config["MIN_GROUP_SIZE"])
+
+    occupancy_chart = gauge(
+        "chart-occupancy",
+        occupancy.present,
+        occupancy.capacity,
+        _labels(
+            _("Here now"),
+            _(
+                "%(present)s people present of a capacity of %(capacity)s (%(percent)s).",
+                present=occupancy.present,
+                capacity=occupancy.capacity,
+                percent=format_percent(occupancy.ratio),
+            ),
+            _("Present now"),
+            _("People"),
+        ),
+        level=occupancy.level,
+        value_text=f"{occupancy.present} / {occupancy.capacity}",
+    )
+    hourly_chart = line_chart(
+        "chart-hourly",
+        [point.start.strftime("%H") for point in hourly],
+        [point.peak for point in hourly],
+        _labels(
+            _("Today, hour by hour"),
+            _("The most people present at once in each hour of today."),
+            _("Hour"),
+            _("People at most"),
+        ),
+        fmt=_fmt,
+    )
+    hours = list(HEATMAP_HOURS)
+    heat_chart = heatmap(
+        "chart-heatmap",
+        _weekday_names(),
+        [f"{hour:02d}" for hour in hours],
+        [[row[hour] for hour in hours] for row in heat.cells],
+        _labels(
+            _("Busy hours, last %(weeks)s weeks", weeks=heat.weeks),
+            _(
+                "The average number of people present on each weekday and hour, "
+                "%(first)s – %(last)s. Darker is busier.",
+                first=format_date(heat.first_day),
+                last=format_date(heat.last_day),
+            ),
+            _("Weekday"),
+            _("People on average"),
+        ),
+        fmt=_fmt,
+    )
+    months_chart = bar_chart(
+        "chart-months",
+        [format_date(date(m.year, m.month, 1), "LLL yy") for m in months],
+        [m.visits for m in months],
+        _labels(
+            _("Visits per month"),
+            _("Visits in each of the last twelve months; this month so far is the last bar."),
+            _("Month"),
+            _("Visits"),
+        ),
+        fmt=_fmt,
+        highlight_last=True,
+    )
+    mood_chart = line_chart(
+        "chart-mood",
+        [format_date(point.week_start, "d.M.") for point in moods],
+        [point.index for point in moods],
+        _labels(
+            _("Mood index by week"),
+            _(
+                "0 is everyone having a really hard time, 100 everyone feeling great. Weeks with "
+                "fewer than %(n)s answers are not shown, to protect privacy.",
+                n=config["MIN_GROUP_SIZE"],
+            ),
+            _("Week starting"),
+            _("Mood index"),
+        ),
+        fmt=_fmt,
+        maximum=100,
+    )
+    return render_template(
+        "staff/stats.html",
+        occupancy=occupancy,
+        counts=counts,
+        unique=unique,
+        charts=[hourly_chart, heat_chart, months_chart, mood_chart],
+        occupancy_chart=occupancy_chart,
+        moods_hidden=sum(1 for point in moods if point.suppressed),
+    )
