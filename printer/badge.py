@@ -81,6 +81,8 @@ class BadgeContent:
         if unknown:
             raise RenderError(f"unknown badge payload keys: {', '.join(sorted(unknown))}")
         values = {key: ("" if value is None else value) for key, value in payload.items()}
+        if "first_name" not in values:
+            raise RenderError("a badge needs a first_name")
         return cls(**values)
 
     def to_payload(self) -> dict[str, str]:
@@ -256,7 +258,7 @@ def badge_date_text(moment: Any, language: str = "fi") -> str:
     return f"{weekdays[moment.weekday()]} {moment.day}.{moment.month}.{moment.year}"
 
 
-def test_badge_content(date_text: str, detail: str = "") -> BadgeContent:
+def sample_badge_content(date_text: str, detail: str = "") -> BadgeContent:
     """A badge that exercises every script and the QR code: what ``kiosk printer test`` prints."""
     return BadgeContent(
         first_name="Äijälä-Öörni",

@@ -51,6 +51,9 @@ class MemberCard:
         unknown = set(payload) - {item.name for item in fields(cls)}
         if unknown:
             raise RenderError(f"unknown member card payload keys: {', '.join(sorted(unknown))}")
+        missing = {"name", "token"} - set(payload)
+        if missing:
+            raise RenderError(f"a member card needs {' and '.join(sorted(missing))}")
         return cls(**{key: ("" if value is None else value) for key, value in payload.items()})
 
     def to_payload(self) -> dict[str, str]:

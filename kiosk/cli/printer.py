@@ -14,7 +14,7 @@ from kiosk.print_queue import (
     refresh_status,
     transport_from_settings,
 )
-from printer.badge import badge_date_text, render_badge, test_badge_content
+from printer.badge import badge_date_text, render_badge, sample_badge_content
 from printer.errors import PrinterError, PrinterSettingError
 from printer.transports import PrinterStatus, Transport
 
@@ -47,7 +47,7 @@ def test_command(kiosk: KioskContext, width: str | None) -> None:
     paper = _width(kiosk, int(width) if width else None)
     now = kiosk.clock.now()
     local = now.astimezone(kiosk.settings["TZ"])
-    content = test_badge_content(
+    content = sample_badge_content(
         f"{badge_date_text(local)} {local:%H:%M}", detail=f"{transport.kind} · {paper} mm"
     )
     try:
@@ -98,7 +98,7 @@ def status_command(kiosk: KioskContext, as_json: bool) -> None:
 def sample_command(kiosk: KioskContext, out: str, width: str) -> None:
     """Draw the test badge into a PNG file, without a printer."""
     local = kiosk.clock.now().astimezone(kiosk.settings["TZ"])
-    render_badge(test_badge_content(badge_date_text(local)), int(width)).save(out)
+    render_badge(sample_badge_content(badge_date_text(local)), int(width)).save(out)
     click.echo(out)
 
 
