@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -104,7 +105,9 @@ def register(group: click.Group) -> None:
             write_report(prepared, stream, delimiter=separator)
 
         if out is None:
-            stdout = click.get_binary_stream("stdout")
+            # The bytes go out as they are: the BOM and CRLF must not meet a text layer.
+            sys.stdout.flush()
+            stdout = sys.stdout.buffer
             write(stdout)
             stdout.flush()
         else:

@@ -49,11 +49,12 @@ def neutralise(value: Any) -> Any:
 
 def sql_neutralise(expression: str) -> str:
     """The same rule as :func:`neutralise`, as SQL, so big reports need no Python per cell."""
+    # unicode() gives the first character's code point: one call per cell, no substrings.
     # The trigger list is our own constant; nothing here comes from the user.
-    triggers = ", ".join(f"char({ord(c)})" for c in FORMULA_TRIGGERS)
+    codes = ", ".join(str(ord(c)) for c in FORMULA_TRIGGERS)
     prefix = NEUTRALISER.replace("'", "''")
     return (
-        f"(CASE WHEN substr({expression}, 1, 1) IN ({triggers}) "
+        f"(CASE WHEN unicode({expression}) IN ({codes}) "
         f"THEN '{prefix}' || {expression} ELSE {expression} END)"
     )
 

@@ -121,3 +121,32 @@ class LocalTimeSql:
     def epoch(self, column: str) -> str:
         """Local wall-clock seconds since 1970 (UTC epoch plus the offset), or NULL."""
         return f"(CAST(strftime('%s', {column}) AS INTEGER) + {self.offset(column)})"
+
+
+class LocalSplitter:
+    """Turns stored UTC text into local ``(YYYY-MM-DD, HH:MM)`` in Python, fast, for one window.
+
+    Within a window where the zone's offsets are whole hours (Helsinki's always are), the
+    local date and hour depend only on the UTC date and hour, and the minutes carry over; so
+    one real conversion per UTC hour serves every row in it. Other zones key on the minute.
+    """
+
+    def __init__(self, tz: ZoneInfo, start: datetime, end: datetime) -> None:
+        segments = offset_segments(tz, start.astimezone(UTC), end.astimezone(UTC))
+        self._tz = tz
+        self._width = 13 if all(s.offset % 3600 == 0 for s in segments) else 16
+        self._cache: dict[str, tuple[str, str]] = {}
+
+    def split(self, text: str | None) -> tuple[str | None, str | None]:
+        """The local date and ``HH:MM`` of a stored timestamp (``(None, None)`` for None)."""
+        if text is None:
+            return None, None
+        key = text[: self._width]
+        known = self._cache.get(key)
+        if known is None:
+            here = from_db(text).astimezone(self._tz)
+            known = (here.date().isoformat(), here.strftime("%H" if self._width == 13 else "%H:%M"))
+            self._cache[key] = known
+        if self._width == 13:
+            return known[0], known[1] + text[13:16]
+        return known

@@ -1,0 +1,91 @@
+"""Dashboard statistics over the fixture month and hand-made days."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pytest
+
+from kiosk import stats
+
+from .conftest import HELSINKI, add_visit, at
+
+NOW = datetime(2026, 11, 12, 14, 30, tzinfo=HELSINKI)  # during the fixture's workshop
+
+
+def test_occupancy_levels(db) -> None:
+    for hour in range(8):
+        add_visit(db, checked_in_at=at(2026, 11, 12, 8, hour))
+    add_visit(db, checked_in_at=at(2026, 11, 12, 9), checked_out_at=at(2026, 11, 12, 10))
+    assert stats.occupancy_now(db, NOW, 10) == stats.Occupancy(8, 10, 0.8, "warning")
+    assert stats.occupancy_now(db, NOW, 8).level == "full"
+    assert stats.occupancy_now(db, NOW, 40).level == "ok"
+    assert stats.occupancy_now(db, NOW, 0).level == "ok"
+
+
+def test_visit_counts_and_unique_visitors(month_db) -> None:
+    counts = stats.visit_counts(month_db, NOW, HELSINKI)
+    # Today: visits 2, 3 and 4; the week from Monday 9 Nov adds nothing; the month adds 1.
+    assert counts == stats.VisitCounts(today=3, this_week=3, this_month=4)
+    month = stats.unique_visitors(month_db, NOW, HELSINKI, "month")
+    # Member 2 visited in October, so returns; member 1 and guest 1 are new this month.
+    assert (month.unique, month.new, month.returning) == (3, 2, 1)
+    today = stats.unique_visitors(month_db, NOW, HELSINKI, "day")
+    assert (today.unique, today.new, today.returning) == (3, 1, 2)
+    with pytest.raises(stats.StatsError):
+        stats.unique_visitors(month_db, NOW, HELSINKI, "year")
+
+
+def test_hourly_curve_today(month_db) -> None:
+    curve = stats.hourly_occupancy(month_db, NOW, HELSINKI)
+    assert len(curve) == 24
+    by_hour = {point.start.hour: point.peak for point in curve}
+    assert by_hour[11] == 0 and by_hour[12] == 2 and by_hour[13] == 3 and by_hour[14] == 2
+    assert by_hour[15] is None  # not yet
+
+
+def test_hourly_curve_has_25_hours_on_the_autumn_night(db) -> None:
+    add_visit(db, checked_in_at=at(2026, 10, 25, 3, 15, fold=1))  # still open
+    now = datetime(2026, 10, 25, 23, 30, tzinfo=HELSINKI)
+    curve = stats.hourly_occupancy(db, now, HELSINKI)
+    assert len(curve) == 25
+    assert [p.start.hour for p in curve[:5]] == [0, 1, 2, 3, 3]
+    assert [p.peak for p in curve[:5]] == [0, 0, 0, 0, 1]
+    assert all(p.peak == 1 for p in curve[4:])
+
+
+def test_heatmap_averages_people_present(db) -> None:
+    # Two Mondays, one person 9:00-11:30 each; over 2 weeks Monday 9-10 averages 1.
+    for day in (2, 9):
+        add_visit(db, checked_in_at=at(2026, 11, day, 9), checked_out_at=at(2026, 11, day, 11, 30))
+    heat = stats.weekday_hour_heatmap(db, NOW, HELSINKI, weeks=2)
+    assert (heat.first_day, heat.last_day) == (date(2026, 10, 29), date(2026, 11, 11))
+    assert heat.cells[0][9] == 1.0 and heat.cells[0][10] == 1.0 and heat.cells[0][11] == 0.5
+    assert sum(map(sum, heat.cells)) == pytest.approx(2 * 2.5 / 2)
+
+
+def test_visits_per_month(month_db) -> None:
+    months = stats.visits_per_month(month_db, NOW, HELSINKI, months=3)
+    assert [(m.month, m.visits) for m in months] == [(9, 0), (10, 1), (11, 7)]
+
+
+@pytest.mark.parametrize("answers", [4, 5])
+def test_mood_trend_is_hidden_below_the_minimum_group(db, answers: int) -> None:
+    db["mood_answers"].insert_all(
+        {"answered_at": at(2026, 11, 10, 10), "mood": 1} for _ in range(answers)
+    )
+    (point,) = stats.mood_trend(db, NOW, HELSINKI, weeks=1, min_group_size=5)
+    if answers < 5:
+        assert point.suppressed and point.answers is None and point.index is None
+    else:
+        assert not point.suppressed
+        assert (point.answers, point.mean, point.index) == (5, 1.0, 100.0)
+
+
+def test_mood_trend_weeks(month_db) -> None:
+    now = datetime(2026, 11, 30, 23, 55, tzinfo=HELSINKI)
+    points = stats.mood_trend(month_db, now, HELSINKI, weeks=4, min_group_size=5)
+    assert [p.week_start.day for p in points] == [9, 16, 23, 30]
+    assert [p.suppressed for p in points] == [False, True, True, False]
+    assert points[0].mean == pytest.approx(10 / 7, abs=0.01)
+    assert points[3].index == pytest.approx((5 - 25 / 6) / 4 * 100, abs=0.1)
