@@ -5,8 +5,8 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-# libzbar0: the QR decoder behind pyzbar. fonts-dejavu-core: readable text in server-side renders.
-RUN_SYSTEM_PACKAGES := libzbar0 fonts-dejavu-core
+# libzbar0: the QR decoder behind pyzbar. libusb-1.0-0: USB printers through pyusb.
+RUN_SYSTEM_PACKAGES := libzbar0 libusb-1.0-0
 # chromium: the real browser for the end-to-end tests. shellcheck, systemd: checks of deploy/.
 # libreoffice-calc-nogui: a real spreadsheet reading our CSV reports.
 TEST_SYSTEM_PACKAGES := chromium shellcheck systemd libreoffice-calc-nogui

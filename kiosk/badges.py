@@ -2,7 +2,8 @@
 
 Guests always get a badge. Members get one by the policy in KIOSK_MEMBER_BADGE_POLICY:
 ``never``, ``first_visit_of_day`` or ``button`` (a "print my badge" button on the greeting).
-Queuing never fails a check-in: a printer that is off only leaves the job waiting.
+Queuing never fails a check-in: it only writes a job, and a printer that is off leaves the
+job waiting (see kiosk.print_queue).
 """
 
 from __future__ import annotations
@@ -12,35 +13,36 @@ from typing import Any
 
 import sqlite_utils
 
+from kiosk import print_queue
 from kiosk.cards import active_member_token
 from kiosk.guests import GuestSignIn
 from kiosk.timeutil import from_db, local_day_bounds, to_db
 from kiosk.visits import visit_person
-
-GUEST_TITLE = "VIERAS"
-MEMBER_TITLE = "JÄSEN"
+from printer.badge import badge_date_text
 
 
-def _date_text(now: datetime, settings: dict[str, Any]) -> str:
-    return now.astimezone(settings["TZ"]).strftime("%-d.%-m.%Y")
+def _common(now: datetime, settings: dict[str, Any], language: str) -> dict[str, str]:
+    return {
+        "date_text": badge_date_text(now.astimezone(settings["TZ"]), language),
+        "logo": settings.get("BADGE_LOGO") or "",
+        "language": language,
+    }
 
 
 def queue_guest_badge(
     db: sqlite_utils.Database, guest: GuestSignIn, now: datetime, settings: dict[str, Any]
 ) -> int:
     """Queue a guest's badge, whose QR (the guest card) checks the guest out."""
+    person = visit_person(db, guest.visit_id)
     payload = {
         "first_name": guest.first_name,
-        "full_name": guest.name,
+        "name": guest.name,
         "company": guest.company,
-        "title": GUEST_TITLE,
-        "date_text": _date_text(now, settings),
+        "role": "guest",
         "host": guest.host_name,
         "token": guest.card_token,
-        "ask_me_about": "",
+        **_common(now, settings, person["language"]),
     }
-    from kiosk import print_queue
-
     return print_queue.enqueue(db, "guest_badge", payload, now, visit_id=guest.visit_id)
 
 
@@ -52,16 +54,13 @@ def queue_member_badge(
     member = list(db.query("SELECT * FROM members WHERE id = ?", [person["member_id"]]))[0]
     payload = {
         "first_name": member["first_name"],
-        "full_name": member["name"],
+        "name": member["name"],
         "company": member["company"] or "",
-        "title": MEMBER_TITLE,
-        "date_text": _date_text(now, settings),
-        "host": "",
+        "role": "member",
         "token": active_member_token(db, member["id"]),
-        "ask_me_about": member["interests"] or "",
+        "ask_me": member["interests"] or "",
+        **_common(now, settings, member["language"]),
     }
-    from kiosk import print_queue
-
     return print_queue.enqueue(db, "member_badge", payload, now, visit_id=visit_id)
 
 
@@ -80,7 +79,11 @@ def first_visit_of_day(
 
 
 def after_member_check_in(
-    db: sqlite_utils.Database, member_id: int, visit_id: int, now: datetime, settings: dict
+    db: sqlite_utils.Database,
+    member_id: int,
+    visit_id: int,
+    now: datetime,
+    settings: dict[str, Any],
 ) -> int | None:
     """Apply the member badge policy after a card check-in; return a job id if one was queued."""
     if settings["MEMBER_BADGE_POLICY"] != "first_visit_of_day":

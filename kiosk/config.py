@@ -27,7 +27,13 @@ DEFAULTS: dict[str, Any] = {
     "DEVICE_TOKEN": "",  # empty: generated into <instance>/device_token
     "DEVICE_TOKENS_PREVIOUS": [],  # old device tokens still accepted while devices rotate
     "PRINTER": "",  # empty: preview:<instance>/badges
+    "PRINTER_WIDTH": "80",  # paper width in mm: 80 or 58
+    "PRINTER_CUT": "",  # empty: cut on 80 mm paper only
+    "BADGE_LOGO": "",  # path of a logo image printed at the top of badges
     "CAMERA": "",  # empty: the first webcam, or simulated where there is none
+    "PREVIEW_PORT": 8081,  # the scanner's MJPEG camera preview; 0 turns it off
+    "PREVIEW_HOST": "127.0.0.1",
+    "SCAN_WINDOW_SECONDS": 3.0,  # the scanner posts a card held in view once in this window
     "TIMEZONE": "Europe/Helsinki",
     "SERVER_URL": "http://127.0.0.1:8080",
     "PREVIEW_URL": "http://127.0.0.1:8081/preview.mjpg",  # the scanner's camera preview
@@ -72,6 +78,11 @@ def _coerce(key: str, raw: Any) -> Any:
         if lowered in {"0", "false", "no", "off", ""}:
             return False
         raise ConfigError(f"{PREFIX}{key} must be true or false, not {raw!r}")
+    if isinstance(default, float):
+        try:
+            return float(raw)
+        except ValueError:
+            raise ConfigError(f"{PREFIX}{key} must be a number, not {raw!r}") from None
     if isinstance(default, int):
         try:
             return int(raw)

@@ -6,10 +6,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import qrcode
 import sqlite_utils
 
-from kiosk.members import NewMember, add_member
+from kiosk.member_cards import write_member_card
+from kiosk.members import NewMember, add_member, get_member
 
 DEMO_MEMBERS = [
     NewMember(
@@ -53,12 +53,6 @@ def _slug(name: str) -> str:
     return "-".join(name.lower().split())
 
 
-def write_card_image(token: str, path: Path) -> None:
-    """Write a plain QR image of ``token`` (the printer module makes the designed card)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    qrcode.make(token, border=4, box_size=10).save(path)
-
-
 def seed_if_empty(
     db: sqlite_utils.Database, now: datetime, cards_dir: Path, settings: dict[str, Any]
 ) -> list[int]:
@@ -76,6 +70,11 @@ def seed_if_empty(
         member_id, token = add_member(db, member, now)
         ids.append(member_id)
         tokens.append(token)
-        write_card_image(token, cards_dir / f"{member_id:03d}-{_slug(member.name)}.png")
+        cards_dir.mkdir(parents=True, exist_ok=True)
+        write_member_card(
+            get_member(db, member_id),
+            token,
+            cards_dir / f"{member_id:03d}-{_slug(member.name)}.png",
+        )
     (cards_dir / "tokens.txt").write_text("\n".join(tokens) + "\n", encoding="ascii")
     return ids

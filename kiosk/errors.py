@@ -17,3 +17,12 @@ class InvalidInput(KioskError):
     def __init__(self, message: str, field: str | None = None) -> None:
         super().__init__(message)
         self.field = field
+
+
+class FormInvalid(InvalidInput):
+    """Several fields of a form are wrong; ``errors`` maps each field to its message."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        first = next(iter(errors))
+        super().__init__(errors[first], first)
+        self.errors = errors

@@ -8,7 +8,7 @@ from datetime import datetime
 import sqlite_utils
 
 from kiosk.cards import issue_guest_card
-from kiosk.errors import InvalidInput
+from kiosk.errors import FormInvalid, InvalidInput
 from kiosk.members import LANGUAGES
 from kiosk.names import clean_name, clean_text, first_name_of
 from kiosk.timeutil import to_db
@@ -43,15 +43,31 @@ class GuestSignIn:
 def sign_in_guest(
     db: sqlite_utils.Database, form: GuestForm, now: datetime, consent_version: str
 ) -> GuestSignIn:
-    """Validate the form, record the guest and check them in; return what the badge needs."""
-    name = clean_name(form.name)
-    company = clean_text(form.company, field="company")
-    purpose = clean_text(form.purpose, field="purpose")
-    host_name = clean_text(form.host_name, field="host_name")
+    """Validate the form, record the guest and check them in; return what the badge needs.
+
+    Every wrong field is reported at once (FormInvalid), and nothing is written.
+    """
+    errors: dict[str, str] = {}
+    values: dict[str, str] = {}
+    checks = {
+        "name": lambda: clean_name(form.name),
+        "company": lambda: clean_text(form.company, field="company"),
+        "purpose": lambda: clean_text(form.purpose, field="purpose"),
+        "host_name": lambda: clean_text(form.host_name, field="host_name"),
+    }
+    for field, check in checks.items():
+        try:
+            values[field] = check()
+        except InvalidInput as exc:
+            errors[field] = str(exc)
     if form.language not in LANGUAGES:
-        raise InvalidInput("unknown language", "language")
+        errors["language"] = "unknown language"
     if not form.consent:
-        raise InvalidInput("the privacy notice must be accepted", "consent")
+        errors["consent"] = "the privacy notice must be accepted"
+    if errors:
+        raise FormInvalid(errors)
+    name, company = values["name"], values["company"]
+    purpose, host_name = values["purpose"], values["host_name"]
     stamp = to_db(now)
     with write_transaction(db):
         guest_id = (

@@ -224,4 +224,8 @@ def schema_version(db: sqlite_utils.Database) -> list[str]:
 
 def known_steps() -> list[str]:
     """Return the names of every step this code knows, oldest first."""
-    return [m.name for m in migrations.pending(sqlite_utils.Database(memory=True))]
+    empty = sqlite_utils.Database(memory=True)
+    try:
+        return [m.name for m in migrations.pending(empty)]
+    finally:
+        empty.close()

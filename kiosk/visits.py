@@ -60,6 +60,7 @@ class ScanOutcome:
     first_visit: bool = False
     long_break: bool = False
     at: str | None = None
+    replayed: bool = False  # the answer to a retried request, already acted on once
 
     def as_dict(self) -> dict[str, Any]:
         """Return the outcome as plain JSON-ready data."""
@@ -135,7 +136,9 @@ def _replay(db: sqlite_utils.Database, key: str) -> ScanOutcome | None:
     rows = list(db.query("SELECT result, visit_id FROM scans WHERE idempotency_key = ?", [key]))
     if not rows:
         return None
-    outcome = ScanOutcome(ScanResult(rows[0]["result"]), visit_id=rows[0]["visit_id"])
+    outcome = ScanOutcome(
+        ScanResult(rows[0]["result"]), visit_id=rows[0]["visit_id"], replayed=True
+    )
     if outcome.visit_id is not None:
         person = visit_person(db, outcome.visit_id)
         outcome.first_name = person["first_name"]

@@ -6,6 +6,8 @@ import importlib
 
 import click
 
+from kiosk.cli.context import KioskContext
+
 # Each module adds its commands to the group in register(group); one module, one area.
 COMMAND_MODULES = [
     "kiosk.cli.server",
@@ -20,8 +22,11 @@ COMMAND_MODULES = [
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-def cli() -> None:
+@click.pass_context
+def cli(ctx: click.Context) -> None:
     """Tankkaamo kiosk: visitor check-in for Yritystankkaamo."""
+    kiosk = ctx.ensure_object(KioskContext)
+    ctx.call_on_close(kiosk.close)
 
 
 for _module in COMMAND_MODULES:

@@ -35,5 +35,11 @@ class KioskContext:
         except DatabaseUnavailable as exc:
             raise click.ClickException(str(exc)) from exc
 
+    def close(self) -> None:
+        """Close the database, if a command opened it."""
+        db = self.__dict__.pop("db", None)
+        if db is not None:
+            db.close()
+
 
 pass_kiosk = click.make_pass_decorator(KioskContext, ensure=True)

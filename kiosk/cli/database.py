@@ -20,7 +20,10 @@ def migrate(kiosk: KioskContext) -> None:
     from kiosk.db import connect
 
     db = connect(kiosk.settings["DATABASE"])
-    applied = apply_migrations(db)
+    try:
+        applied = apply_migrations(db)
+    finally:
+        db.close()
     if applied:
         click.echo(f"Applied {len(applied)} migration(s): {', '.join(applied)}")
     else:

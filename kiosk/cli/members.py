@@ -124,9 +124,7 @@ def import_(kiosk: KioskContext, csv_file: Path) -> None:
         results = import_members(
             kiosk.db, text, kiosk.clock.now(), kiosk.settings["CONSENT_VERSION"]
         )
-        with click.progressbar(
-            results, length=total, label="Importing", file=click.get_text_stream("stderr")
-        ) as bar:
+        with click.progressbar(results, length=total, label="Importing") as bar:
             for row in bar:
                 if row.error:
                     rejected.append(row)

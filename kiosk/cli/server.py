@@ -16,18 +16,13 @@ from kiosk.cli.context import KioskContext, pass_kiosk
 
 def _start_background(app) -> list:  # noqa: ANN001
     from kiosk.background import ClosingTimeWatcher
+    from kiosk.db import connect
+    from kiosk.print_queue import PrintWorker
 
-    services = [
-        ClosingTimeWatcher(
-            app.config, app.extensions["kiosk.clock"], app.extensions["kiosk.broker"]
-        )
-    ]
-    try:
-        from kiosk.print_queue import PrintWorker
-    except ImportError:  # pragma: no cover - the printer package is part of the wheel
-        PrintWorker = None  # noqa: N806
-    if PrintWorker is not None:
-        services.append(PrintWorker.from_settings(app.config))
+    clock = app.extensions["kiosk.clock"]
+    worker = PrintWorker.from_settings(app.config, lambda: connect(app.config["DATABASE"]), clock)
+    app.extensions["kiosk.print_worker"] = worker
+    services = [ClosingTimeWatcher(app.config, clock, app.extensions["kiosk.broker"]), worker]
     for service in services:
         service.start()
     return services

@@ -22,7 +22,7 @@ from flask_babel import lazy_gettext as _l
 
 from kiosk import badges
 from kiosk.cards import active_member_token
-from kiosk.errors import InvalidInput, NotFound
+from kiosk.errors import FormInvalid, InvalidInput, NotFound
 from kiosk.guests import GuestForm, sign_in_guest
 from kiosk.members import find_by_contact
 from kiosk.moods import record_mood, request_host
@@ -211,10 +211,10 @@ def guest():  # noqa: ANN201
             signed_in = sign_in_guest(
                 get_db(), guest_form, clock().now(), current_app.config["CONSENT_VERSION"]
             )
-        except InvalidInput as exc:
-            errors[exc.field or "form"] = _field_message(exc.field)
+        except FormInvalid as exc:
+            errors = {field: _field_message(field) for field in exc.errors}
         else:
-            badges.queue_guest_badge(get_db(), signed_in, clock().now(), current_app.config)
+            _queue_guest_badge(signed_in)
             broker().publish(
                 "staff", "presence", {"result": "checked_in", "visit_id": signed_in.visit_id}
             )
@@ -229,6 +229,14 @@ def guest():  # noqa: ANN201
             return redirect(screen_url(outcome))
     status = 400 if errors else 200
     return render_template("door/guest.html", errors=errors, form=form), status
+
+
+def _queue_guest_badge(signed_in) -> None:  # noqa: ANN001
+    # The guest is already checked in; a badge that cannot be queued must not undo that.
+    try:
+        badges.queue_guest_badge(get_db(), signed_in, clock().now(), current_app.config)
+    except Exception:  # noqa: BLE001
+        current_app.logger.exception("could not queue the badge of guest %s", signed_in.guest_id)
 
 
 def _field_message(field: str | None) -> str:

@@ -63,9 +63,11 @@ def handle_scan(
         idempotency_key=idempotency_key,
         seen_at=seen_at,
     )
+    url = screen_url(outcome)
+    if outcome.replayed:  # a retried delivery: the door and the host already know
+        return outcome, url
     if outcome.result == ScanResult.CHECKED_IN and outcome.member_id is not None:
         _apply_badge_policy(outcome)
-    url = screen_url(outcome)
     # The door stream carries only where to go next, never a name: the screen it opens
     # shows the first name, and only on the door the person is standing at.
     broker().publish("door", "scan", {"result": outcome.result.value, "screen": url})

@@ -1,0 +1,230 @@
+"""The app through Flask's test client: the scan API, the door screens, headers."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from kiosk import create_app
+from kiosk.moods import open_alerts
+from kiosk.visits import visit_person
+from tests.factories import gen_member, visit_rows
+from tests.web_helpers import csrf_token, visible_text
+
+
+@pytest.fixture
+def app(tmp_path, clock, db_path):
+    return create_app(
+        {
+            "INSTANCE_PATH": tmp_path / "instance",
+            "DATABASE": str(db_path),
+            "CLOCK": clock,
+            "DEMO_DATA": False,
+            "PRINTER": f"preview:{tmp_path / 'badges'}",
+        }
+    )
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def auth(app):
+    return {"Authorization": f"Bearer {app.config['DEVICE_TOKEN']}"}
+
+
+def test_scan_api_checks_in_and_out(app, client, db, clock):
+    _id, token = gen_member(db, clock.now(), "Anna Virtanen")
+    first = client.post("/api/v1/scans", json={"code": token}, headers=auth(app))
+    assert first.status_code == 200
+    assert first.json["result"] == "checked_in" and first.json["first_name"] == "Anna"
+    clock.advance(minutes=3)
+    second = client.post("/api/v1/scans", json={"code": token, "id": "abc"}, headers=auth(app))
+    assert second.json == {
+        "result": "checked_out",
+        "visit_id": first.json["visit_id"],
+        "first_name": "Anna",
+    }
+
+
+@pytest.mark.parametrize(
+    ("headers", "status"),
+    [({}, 401), ({"Authorization": "Bearer wrong"}, 401), ({"Authorization": "Basic x"}, 401)],
+)
+def test_scan_api_requires_the_device_token(client, headers, status):
+    response = client.post("/api/v1/scans", json={"code": "x"}, headers=headers)
+    assert response.status_code == status
+    assert response.json["error"] == "unauthorized"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        None,
+        [],
+        "text",
+        {"code": 5},
+        {"code": ""},
+        {"code": "x", "seen_at": "yesterday"},
+        {"code": "x", "seen_at": "2026-11-26T10:00:00"},
+        {"code": "x", "id": ""},
+        {"code": "x", "id": "k" * 500},
+    ],
+)
+def test_malformed_scan_bodies_get_400_with_a_message(app, client, body):
+    response = client.post("/api/v1/scans", json=body, headers=auth(app))
+    assert response.status_code == 400
+    assert response.json["message"]
+
+
+def test_previous_device_token_still_works_during_rotation(tmp_path, clock, db_path):
+    app = create_app(
+        {
+            "INSTANCE_PATH": tmp_path,
+            "DATABASE": str(db_path),
+            "CLOCK": clock,
+            "DEMO_DATA": False,
+            "DEVICE_TOKEN": "new-token",
+            "DEVICE_TOKENS_PREVIOUS": ["old-token"],
+        }
+    )
+    client = app.test_client()
+    for token in ("new-token", "old-token"):
+        response = client.post(
+            "/api/v1/scans", json={"code": "x"}, headers={"Authorization": f"Bearer {token}"}
+        )
+        assert response.json["result"] == "unknown"
+
+
+def test_heartbeat_shows_in_healthz(app, client, clock):
+    assert client.get("/healthz").json["scanner"]["state"] == "missing"
+    response = client.post(
+        "/api/v1/devices/heartbeat",
+        headers=auth(app),
+        json={"device": "door-1", "kind": "scanner", "state": "ok"},
+    )
+    assert response.status_code == 200
+    health = client.get("/healthz")
+    assert health.status_code == 200 and health.json["scanner"]["state"] == "ok"
+    clock.advance(minutes=5)
+    assert client.get("/healthz").json["scanner"]["state"] == "stale"
+
+
+def test_welcome_screen_is_finnish_and_lists_nobody(client, db, clock):
+    gen_member(db, clock.now(), "Anna Virtanen")
+    page = client.get("/")
+    text = visible_text(page.text)
+    assert page.status_code == 200
+    assert "Tervetuloa Yritystankkaamoon" in text and "Olen vieras" in text
+    assert "Anna" not in text and "Virtanen" not in text
+
+
+def test_member_flow_greeting_mood_and_help(app, client, db, clock):
+    _id, token = gen_member(db, clock.now(), "Anna Virtanen", approach_ok=True)
+    response = client.post("/scan", data={"code": token, "csrf_token": csrf_token(client, "/")})
+    assert response.status_code == 302
+    greeting = client.get(response.location)
+    text = visible_text(greeting.text)
+    assert "Tervetuloa ensimmäistä kertaa, Anna!" in text and "Mitä kuuluu?" in text
+    assert "Virtanen" not in text  # first name only
+    mood_action = re.search(r'action="([^"]+/mood)"', greeting.text).group(1)
+    token_field = csrf_token(client, response.location)
+    after_mood = client.post(mood_action, data={"mood": "5", "csrf_token": token_field})
+    follow = client.get(after_mood.location)
+    assert "Haluaisitko jutella" in visible_text(follow.text)
+    done = client.post(
+        after_mood.location, data={"chat": "1", "topic": ["rahoitus"], "csrf_token": token_field}
+    )
+    thanks = client.get(done.location)
+    assert "Heimopäällikkö tulee pian luoksesi" in visible_text(thanks.text)
+    kinds = sorted(a["kind"] for a in open_alerts(db))
+    assert kinds == ["low_mood", "request"]
+
+
+def test_door_forms_refuse_missing_csrf_token(client, db, clock):
+    _id, token = gen_member(db, clock.now())
+    assert client.post("/scan", data={"code": token}).status_code == 400
+    assert visit_rows(db) == []
+
+
+def test_person_screen_cannot_be_opened_with_a_forged_token(client, db, clock):
+    _id, token = gen_member(db, clock.now())
+    assert client.get("/hello/1").status_code == 404
+    assert client.get("/hello/eyJ2IjoxfQ.forged.sig").status_code == 404
+
+
+def test_greeting_follows_the_members_language(client, db, clock):
+    _id, token = gen_member(db, clock.now(), "Elsa Lindqvist", language="sv")
+    response = client.post("/scan", data={"code": token, "csrf_token": csrf_token(client, "/")})
+    assert "Hur mår du?" in visible_text(client.get(response.location).text)
+    welcome = client.get("/?reset=1")
+    assert "Tervetuloa" in visible_text(welcome.text)
+
+
+def test_guest_sign_in_validates_and_greets(client, db):
+    token = csrf_token(client, "/guest")
+    refused = client.post("/guest", data={"name": "", "csrf_token": token})
+    assert refused.status_code == 400
+    text = visible_text(refused.text)
+    assert "Kirjoita nimesi." in text and "hyväksy tietosuojaseloste" in text
+    assert db["guests"].count == 0
+    signed = client.post(
+        "/guest",
+        data={"name": "Åsa Öörni", "company": "Ääkköset Ky", "consent": "1", "csrf_token": token},
+    )
+    assert signed.status_code == 302
+    greeting = visible_text(client.get(signed.location).text)
+    assert "Åsa" in greeting and "Nimikylttisi tulostuu" in greeting
+    [visit] = visit_rows(db)
+    assert visit_person(db, visit["id"])["kind"] == "guest"
+
+
+def test_forgotten_card_checks_in_by_exact_contact_only(client, db, clock):
+    gen_member(db, clock.now(), "Anna Virtanen", email="anna@example.fi")
+    token = csrf_token(client, "/forgot")
+    miss = client.post("/forgot", data={"contact": "anna", "csrf_token": token})
+    assert miss.status_code == 404 and "Anna" not in visible_text(miss.text)
+    hit = client.post("/forgot", data={"contact": "anna@example.fi", "csrf_token": token})
+    assert "Anna" in visible_text(client.get(hit.location).text)
+    assert len(visit_rows(db)) == 1
+
+
+def test_unknown_and_revoked_cards_get_friendly_screens(client):
+    token = csrf_token(client, "/")
+    response = client.post("/scan", data={"code": "TK1-nonsense", "csrf_token": token})
+    assert "Emme tunnistaneet koodia" in visible_text(client.get(response.location).text)
+    revoked = client.get("/refused/revoked")
+    assert "ei ole enää käytössä" in visible_text(revoked.text)
+
+
+def test_security_headers_and_no_inline_scripts(client):
+    page = client.get("/")
+    csp = page.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    assert page.headers["X-Frame-Options"] == "DENY"
+    assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", page.text)
+    assert " style=" not in page.text and "onclick" not in page.text
+
+
+def test_door_stream_is_only_for_door_devices(app, client):
+    remote = client.get("/stream/door", environ_base={"REMOTE_ADDR": "10.1.2.3"})
+    assert remote.status_code == 403
+    paired = app.test_client()
+    assert (
+        paired.get("/pair?token=wrong", environ_base={"REMOTE_ADDR": "10.1.2.3"}).status_code == 403
+    )
+    pair = paired.get(
+        f"/pair?token={app.config['DEVICE_TOKEN']}", environ_base={"REMOTE_ADDR": "10.1.2.3"}
+    )
+    assert pair.status_code == 302
+    stream = paired.get("/stream/door", environ_base={"REMOTE_ADDR": "10.1.2.3"}, buffered=False)
+    assert stream.status_code == 200 and stream.mimetype == "text/event-stream"
+    stream.close()
+
+
+def test_language_switch_only_redirects_locally(client):
+    assert client.get("/language/sv?next=//evil.example").location == "/"
+    assert client.get("/language/xx").status_code == 404
+    assert "Välkommen" in visible_text(client.get("/").text)

@@ -1,0 +1,59 @@
+"""The real server (waitress on 127.0.0.1): a scan reaches the open door page at once."""
+
+from __future__ import annotations
+
+import threading
+import urllib.request
+from datetime import UTC, timedelta
+
+import pytest
+
+from tests.web_helpers import read_door_events, visible_text
+
+
+@pytest.mark.slow
+def test_scan_through_api_greets_on_the_door_page_then_checks_out(live_server):
+    token = live_server.add_member("Anna Virtanen")
+    events: list[dict] = []
+    ready = threading.Event()
+    reader = threading.Thread(
+        target=read_door_events, args=(live_server.url, events, ready, 2), daemon=True
+    )
+    reader.start()
+    assert ready.wait(10)
+
+    status, answer = live_server.post_scan(token, id="scan-1")
+    assert status == 200 and answer["result"] == "checked_in" and answer["first_name"] == "Anna"
+    # A retried delivery of the same scan changes nothing.
+    assert live_server.post_scan(token, id="scan-1")[1] == answer
+
+    # The second scan, after the minimum stay, checks out; seen_at puts it 3 minutes later.
+    from datetime import datetime
+
+    later = (datetime.now(UTC) + timedelta(seconds=50)).isoformat()
+    status, answer2 = live_server.post_scan(token, id="scan-2")
+    assert answer2["result"] == "repeat"  # within the 2-minute minimum stay
+    del later
+    reader.join(15)
+    assert [e["result"] for e in events] == ["checked_in", "repeat"]
+    with urllib.request.urlopen(live_server.url + events[0]["screen"], timeout=10) as page:
+        text = visible_text(page.read().decode())
+    assert "Anna" in text and "Mitä kuuluu?" in text and "Virtanen" not in text
+
+
+@pytest.mark.slow
+def test_min_stay_setting_lets_a_second_scan_check_out(tmp_path):
+    from tests.conftest import LiveServer, free_port
+
+    server = LiveServer(
+        tmp_path / "i",
+        free_port(),
+        {"KIOSK_MIN_STAY_SECONDS": "0", "KIOSK_REPEAT_WINDOW_SECONDS": "0"},
+    )
+    try:
+        token = server.add_member("Mikko Korhonen")
+        assert server.post_scan(token)[1]["result"] == "checked_in"
+        assert server.post_scan(token)[1]["result"] == "checked_out"
+        assert server.post_scan(token)[1]["result"] == "checked_in"
+    finally:
+        server.stop()
