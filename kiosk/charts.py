@@ -44,15 +44,15 @@ def _n(value: float) -> str:
 
 
 def _nice_max(value: Number) -> float:
-    """A round axis maximum at or above ``value`` (1, 2, 2.5 or 5 times a power of ten)."""
-    if value <= 0:
-        return 1.0
+    """A round axis maximum at or above ``value`` whose quarters are round too (the grid).
+
+    Counts of people are whole numbers, so the axis is never below 4 (quarters of 1).
+    """
+    value = max(float(value), 4.0)
     magnitude = 1.0
     while magnitude * 10 <= value:
         magnitude *= 10
-    while magnitude > value:
-        magnitude /= 10
-    for step in (1, 2, 2.5, 5, 10):
+    for step in (1, 2, 4, 8, 10):
         if step * magnitude >= value:
             return step * magnitude
     return 10 * magnitude  # pragma: no cover - the loop always returns

@@ -106,7 +106,7 @@ def index() -> str:
     )
     months_chart = bar_chart(
         "chart-months",
-        [format_date(date(m.year, m.month, 1), "LLL yy") for m in months],
+        [f"{m.month}/{m.year % 100:02d}" for m in months],
         [m.visits for m in months],
         _labels(
             _("Visits per month"),
