@@ -8,15 +8,15 @@ STAMP := $(VENV)/.installed-stamp
 # libzbar0: the QR decoder behind pyzbar. libusb-1.0-0: USB printers through pyusb.
 RUN_SYSTEM_PACKAGES := libzbar0 libusb-1.0-0
 # chromium: the real browser for the end-to-end tests. shellcheck, systemd: checks of deploy/.
-# libreoffice-calc-nogui: a real spreadsheet reading our CSV reports.
-TEST_SYSTEM_PACKAGES := chromium shellcheck systemd libreoffice-calc-nogui
+# libreoffice-calc-nogui: a real spreadsheet reading our CSV reports. sqlite3: the benchmark baseline.
+TEST_SYSTEM_PACKAGES := chromium shellcheck systemd libreoffice-calc-nogui sqlite3
 
-.PHONY: run test lint format venv system-packages test-system-packages bench clean
+.PHONY: run test lint format venv system-packages test-system-packages browser-deps bench clean
 
 run: venv
 	$(VENV)/bin/kiosk up
 
-test: venv test-system-packages
+test: venv test-system-packages browser-deps
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest $(PYTEST_ARGS)
 
@@ -35,6 +35,14 @@ system-packages:
 
 test-system-packages:
 	@sh deploy/system-packages.sh $(TEST_SYSTEM_PACKAGES)
+
+# axe-core: the accessibility checker the browser tests inject into each page, from npm into
+# node_modules/ (gitignored), served from disk so the tests need no network after this step.
+browser-deps: node_modules/axe-core/axe.min.js
+
+node_modules/axe-core/axe.min.js:
+	@command -v npm >/dev/null 2>&1 || sh deploy/system-packages.sh npm
+	npm install --no-save --no-audit --no-fund axe-core@4
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || "$$(sh deploy/find-python.sh)" -m venv $(VENV)

@@ -39,6 +39,16 @@ def device_states(db: sqlite_utils.Database, now: datetime) -> list[dict[str, An
     return rows
 
 
+def _worst_scanner_state(scanners: list[dict[str, Any]]) -> str:
+    # With several doors, one dead scanner must show even while another is fine.
+    if not scanners:
+        return "missing"
+    if any(s["stale"] for s in scanners):
+        return "stale"
+    problems = [s["state"] for s in scanners if s["state"] != "ok"]
+    return problems[0] if problems else "ok"
+
+
 def health(db: sqlite_utils.Database, now: datetime) -> dict[str, Any]:
     """Summarise the database, scanners and printer; ``ok`` is whether check-in works."""
     database: dict[str, Any] = {"ok": True}
@@ -52,11 +62,6 @@ def health(db: sqlite_utils.Database, now: datetime) -> dict[str, Any]:
     return {
         "ok": database["ok"],
         "database": database,
-        "scanner": {
-            "state": "missing"
-            if not scanners
-            else ("stale" if all(s["stale"] for s in scanners) else scanners[0]["state"]),
-            "devices": scanners,
-        },
+        "scanner": {"state": _worst_scanner_state(scanners), "devices": scanners},
         "printer": {"state": printers[0]["state"] if printers else "unknown", "devices": printers},
     }
