@@ -202,6 +202,18 @@ def m001_initial_schema(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations()
+def m002_event_indexes(db: sqlite_utils.Database) -> None:
+    """Indexes for the events report and attendance, which read registrations by event."""
+    _run_statements(
+        db,
+        """
+        CREATE INDEX event_registrations_event ON event_registrations(event_id);
+        CREATE INDEX visits_event ON visits(event_id) WHERE event_id IS NOT NULL;
+        """,
+    )
+
+
 def _run_statements(db: sqlite_utils.Database, script: str) -> None:
     # executescript() would COMMIT the transaction Migrations opened around the step, so the
     # statements run one at a time and the step stays all-or-nothing.
