@@ -8,20 +8,51 @@ from functools import wraps
 from typing import Any
 
 from flask import Blueprint, abort, current_app, jsonify, request
+from flask.blueprints import BlueprintSetupState
 from werkzeug.exceptions import HTTPException
 
 from kiosk.db import DatabaseUnavailable
 from kiosk.devices import DEVICE_STATES, health, record_device_state
+from kiosk.openapi import MAX_DETAIL_LENGTH, MAX_DEVICE_LENGTH, MAX_KEY_LENGTH, openapi_document
+from kiosk.ratelimit import (
+    DEFAULT_BURST,
+    DEFAULT_REFILL_SECONDS,
+    FailedScanLimiter,
+    retry_after_header,
+)
 from kiosk.security import csrf
 from kiosk.views.context import clock
 from kiosk.views.scanning import handle_scan
+from kiosk.visits import ScanResult
 from kiosk.web_db import get_db
 
 bp = Blueprint("api", __name__)
 csrf.exempt(bp)
 
-MAX_KEY_LENGTH = 128
-MAX_DEVICE_LENGTH = 64
+FAILED_RESULTS = {ScanResult.UNKNOWN, ScanResult.REVOKED}
+LIMITER_KEY = "kiosk.scan_limiter"
+
+
+@bp.record_once
+def _set_up_limiter(state: BlueprintSetupState) -> None:
+    # One limiter per app, made when the blueprint is registered. The two settings are
+    # optional: KIOSK_SCAN_FAILURE_BURST (failed scans in a row) and
+    # KIOSK_SCAN_FAILURE_REFILL_SECONDS (then one more every N seconds).
+    config = state.app.config
+    state.app.extensions.setdefault(
+        LIMITER_KEY,
+        FailedScanLimiter(
+            burst=int(config.get("SCAN_FAILURE_BURST") or DEFAULT_BURST),
+            refill_seconds=float(
+                config.get("SCAN_FAILURE_REFILL_SECONDS") or DEFAULT_REFILL_SECONDS
+            ),
+        ),
+    )
+
+
+def scan_limiter() -> FailedScanLimiter:
+    """The app's failed-scan rate limiter."""
+    return current_app.extensions[LIMITER_KEY]
 
 
 def _accepted_tokens() -> list[str]:
@@ -95,7 +126,25 @@ def post_scan():  # noqa: ANN201
         _bad_request("'code' must be a non-empty string")
     key = _optional_text(body, "id", MAX_KEY_LENGTH)
     device = _optional_text(body, "device", MAX_DEVICE_LENGTH) or "api"
-    outcome, _screen = handle_scan(code, device=device, idempotency_key=key, seen_at=_seen_at(body))
+    seen_at = _seen_at(body)
+    # Failed scans are limited per device name and address together; the limit is checked
+    # before the code is looked at, so a limited device learns nothing about any code.
+    limit_key = f"{device}\x00{request.remote_addr or ''}"
+    wait = scan_limiter().retry_after(limit_key)
+    if wait > 0:
+        current_app.logger.warning(
+            "failed-scan limit reached by device %r from %s", device, request.remote_addr
+        )
+        response = jsonify(
+            error="too_many_failed_scans",
+            message="too many unknown or revoked cards from this device; try again shortly",
+        )
+        response.status_code = 429
+        response.headers["Retry-After"] = retry_after_header(wait)
+        return response
+    outcome, _screen = handle_scan(code, device=device, idempotency_key=key, seen_at=seen_at)
+    if outcome.result in FAILED_RESULTS and not outcome.replayed:
+        scan_limiter().record_failure(limit_key)
     answer: dict[str, Any] = {"result": outcome.result.value}
     if outcome.visit_id is not None:
         answer.update(visit_id=outcome.visit_id, first_name=outcome.first_name)
@@ -118,8 +167,14 @@ def post_heartbeat():  # noqa: ANN201
     detail = body.get("detail") or ""
     if not isinstance(detail, str):
         _bad_request("'detail' must be text")
-    record_device_state(get_db(), device, kind, state, detail[:500], clock().now())
+    record_device_state(get_db(), device, kind, state, detail[:MAX_DETAIL_LENGTH], clock().now())
     return jsonify(ok=True)
+
+
+@bp.get("/api/v1/openapi.json")
+def openapi():  # noqa: ANN201
+    """The OpenAPI 3 description of this API."""
+    return jsonify(openapi_document())
 
 
 @bp.get("/healthz")
