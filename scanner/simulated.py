@@ -45,6 +45,7 @@ class SimulatedSource:
         fps: float = 15.0,
         seed: int | None = None,
         realtime: bool = True,
+        gap_seconds: float = 1.5,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.tokens_file = tokens_file
@@ -52,6 +53,7 @@ class SimulatedSource:
         self.width, self.height = width, height
         self.fps = fps
         self.realtime = realtime
+        self.gap_seconds = gap_seconds
         self._sleep = sleep
         self._rng = np.random.default_rng(seed)
         self._frames: list[Frame] = []
@@ -71,7 +73,7 @@ class SimulatedSource:
         rng = self._rng
         scene = synthetic.uneven_light(synthetic.background(self.width, self.height, rng), 0.5, rng)
         scene = synthetic.low_light(scene, rng.uniform(0.55, 0.95), 3.0, rng)
-        empty = [scene] * int(self.fps * 1.5)
+        empty = [scene] * max(1, int(self.fps * self.gap_seconds))
         if not tokens:
             return empty
         token = tokens[self._turn % len(tokens)]

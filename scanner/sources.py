@@ -212,6 +212,9 @@ def default_tokens_file(instance: str | Path | None) -> Path:
     return Path(instance or ".") / "demo-cards" / "tokens.txt"
 
 
+DEMO_GAP_SECONDS = 20.0
+
+
 def open_source(spec: str, instance: str | Path | None = None) -> Source:
     """Open the source that ``spec`` names; raise :class:`CameraUnavailable` when it cannot."""
     spec = (spec or "").strip()
@@ -224,7 +227,11 @@ def open_source(spec: str, instance: str | Path | None = None) -> Source:
         from scanner.simulated import SimulatedSource
 
         path = spec.split(":", 1)[1] if ":" in spec else ""
-        return SimulatedSource(Path(path) if path else default_tokens_file(instance))
+        # A visitor every ~20 s: often enough to show scanning, rarely enough that a person
+        # trying the screens by hand is not interrupted at every tap.
+        return SimulatedSource(
+            Path(path) if path else default_tokens_file(instance), gap_seconds=DEMO_GAP_SECONDS
+        )
     device = parse_device(spec)
     if device is not None:
         return CameraSource(device)

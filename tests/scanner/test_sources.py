@@ -71,7 +71,9 @@ def test_simulated_source_shows_the_tokens_in_the_file(tmp_path: Path) -> None:
     assert read_tokens(tokens) == ["DEMO-TOKEN-ONE", "DEMO-TOKEN-TWO"]
     source = sources.open_source("simulated", tmp_path / "instance")
     assert isinstance(source, SimulatedSource)
+    assert source.gap_seconds == sources.DEMO_GAP_SECONDS  # a visitor every ~20 s in make run
     source.realtime = False
+    source.gap_seconds = 1.5  # keep the test short
     live = LiveDecoder()  # what the scan loop uses on video
     seen: set[str] = set()
     for _ in range(160):  # two passes at 15 fps
