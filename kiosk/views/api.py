@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import sqlite3
 from datetime import datetime
 from functools import wraps
 from typing import Any
@@ -13,6 +14,7 @@ from werkzeug.exceptions import HTTPException
 
 from kiosk.db import DatabaseUnavailable
 from kiosk.devices import DEVICE_STATES, health, record_device_state
+from kiosk.errors_web import is_unavailable
 from kiosk.openapi import MAX_DETAIL_LENGTH, MAX_DEVICE_LENGTH, MAX_KEY_LENGTH, openapi_document
 from kiosk.ratelimit import (
     DEFAULT_BURST,
@@ -189,6 +191,15 @@ def database_unavailable(exc: DatabaseUnavailable):  # noqa: ANN201
     """A locked or broken database answers 503 with a message, and the scanner retries."""
     current_app.logger.error("database unavailable: %s", exc)
     return jsonify(error="database_unavailable", message=str(exc)), 503
+
+
+@bp.errorhandler(sqlite3.OperationalError)
+def sqlite_unavailable(exc: sqlite3.OperationalError):  # noqa: ANN201
+    """Locked or full outside a write transaction (a heartbeat, a read): 503 too, not a 500."""
+    if not is_unavailable(exc):
+        raise exc
+    current_app.logger.error("database unavailable: %s", exc)
+    return jsonify(error="database_unavailable", message=f"the database is unavailable: {exc}"), 503
 
 
 @bp.errorhandler(HTTPException)

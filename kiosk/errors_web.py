@@ -1,0 +1,69 @@
+"""Friendly pages for a database that cannot be used right now (locked too long, disk full).
+
+The JSON API answers these itself (503 with a message, see :mod:`kiosk.views.api`); every
+other page, the door screen above all, gets a calm page in the person's language that says
+the sign-in did not go through, asks them to try again or see the host, and returns to the
+welcome screen by itself. Nothing is half-written: the write transactions roll back.
+
+Wired by the lead in ``create_app``: ``errors_web.init_app(app)``.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+from flask import Flask, current_app, jsonify, render_template_string, request
+
+from kiosk.db import DatabaseUnavailable
+
+PAGE = """{% extends "door/base.html" %}
+{% block title %}{{ _('One moment, please') }} · Yritystankkaamo{% endblock %}
+{% block return_after %}data-return-after="15"{% endblock %}
+{% block main %}
+<section class="refused" role="alert">
+  <h1>{{ _('One moment, please') }}</h1>
+  <p class="lead">{{ _('The kiosk could not save that just now. Please try again in a moment, or ask the host.') }}</p>
+  <div class="actions">
+    <a class="button primary" href="/?reset=1">{{ _('Back') }}</a>
+  </div>
+</section>
+{% endblock %}
+"""  # noqa: E501
+
+# SQLite errors that mean "cannot use the database now" rather than a bug in our SQL.
+UNAVAILABLE_MARKERS = ("locked", "busy", "disk is full", "disk i/o", "readonly", "unable to open")
+
+
+def is_unavailable(exc: BaseException) -> bool:
+    """Tell whether ``exc`` means the database is unusable for now (not a programming error)."""
+    if isinstance(exc, DatabaseUnavailable):
+        return True
+    return isinstance(exc, sqlite3.OperationalError) and any(
+        marker in str(exc).lower() for marker in UNAVAILABLE_MARKERS
+    )
+
+
+def unavailable_response(exc: BaseException):  # noqa: ANN201
+    """503: JSON for API clients, the friendly page for people."""
+    current_app.logger.error("database unavailable on %s: %s", request.path, exc)
+    if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
+        response = jsonify(
+            error="database_unavailable",
+            message="the database is busy or cannot be written; please try again shortly",
+        )
+    else:
+        response = current_app.make_response(render_template_string(PAGE))
+    response.status_code = 503
+    response.headers["Retry-After"] = "5"
+    return response
+
+
+def init_app(app: Flask) -> None:
+    """Register the handlers for DatabaseUnavailable and SQLite's locked/full errors."""
+    app.register_error_handler(DatabaseUnavailable, unavailable_response)
+
+    @app.errorhandler(sqlite3.OperationalError)
+    def operational_error(exc: sqlite3.OperationalError):  # noqa: ANN202
+        if is_unavailable(exc):
+            return unavailable_response(exc)
+        raise exc
