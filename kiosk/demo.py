@@ -8,6 +8,7 @@ from typing import Any
 
 import sqlite_utils
 
+from kiosk.demo_history import seed_demo_visits
 from kiosk.member_cards import write_member_card
 from kiosk.members import NewMember, add_member, get_member
 
@@ -49,6 +50,24 @@ DEMO_MEMBERS = [
 ]
 
 
+# More demo members without card images, so that the dashboard's charts have some life.
+BACKGROUND_MEMBERS = [
+    ("Eino Mäkinen", "Mäkisen Maalaus"),
+    ("Helmi Nieminen", "Helmin Leipomo"),
+    ("Juha Heikkinen", "Heikkinen Consulting"),
+    ("Liisa Koskinen", "Koskisen Kukka"),
+    ("Pekka Järvinen", "Järvisen Kuljetus"),
+    ("Sanna Lehtonen", "Lehtonen Hyvinvointi"),
+    ("Timo Salminen", "Salmisen Sähkö"),
+    ("Kaisa Hämäläinen", "Kaisan Kirjanpito"),
+    ("Ville Laine", "Laine Media"),
+    ("Riikka Heinonen", "Riikan Rasia"),
+    ("Jari Tuominen", "Tuomisen Puutyö"),
+    ("Minna Rantanen", "Rantasen Käsityö"),
+]
+DEMO_HISTORY_WEEKS = 8
+
+
 def _slug(name: str) -> str:
     return "-".join(name.lower().split())
 
@@ -58,8 +77,9 @@ def seed_if_empty(
 ) -> list[int]:
     """Add the demo members when there are no members at all; return their ids.
 
-    Their cards go to ``cards_dir`` as PNG files, and the tokens to ``tokens.txt`` there,
-    which the simulated camera reads.
+    The four named members' cards go to ``cards_dir`` as PNG files, and their tokens to
+    ``tokens.txt`` there, which the simulated camera reads. A dozen more members and a few
+    weeks of past visits give the dashboard's charts something to show.
     """
     if db["members"].count > 0:
         return []
@@ -77,4 +97,17 @@ def seed_if_empty(
             cards_dir / f"{member_id:03d}-{_slug(member.name)}.png",
         )
     (cards_dir / "tokens.txt").write_text("\n".join(tokens) + "\n", encoding="ascii")
+    for name, company in BACKGROUND_MEMBERS:
+        member_id, _token = add_member(
+            db,
+            NewMember(
+                name=name,
+                company=company,
+                consent_version=settings["CONSENT_VERSION"],
+                is_demo=True,
+            ),
+            now,
+        )
+        ids.append(member_id)
+    seed_demo_visits(db, now, settings["TZ"], weeks=DEMO_HISTORY_WEEKS)
     return ids
