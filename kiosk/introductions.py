@@ -7,7 +7,7 @@ and may introduce them, or dismiss the suggestion. Tags match ignoring case and 
 
 A dismissal is for the pair (A helping B) and lasts: the host knows why (they already know each
 other, or it would not fit). It is stored in the ``introduction_dismissals`` table when the
-schema has it (step ``m002_event_extras``), else in the audit log, and always audited.
+schema has it (step ``m003_event_extras``), else in the audit log, and always audited.
 
 These suggestions are for staff only; nothing of this appears on the door.
 """

@@ -1,8 +1,9 @@
 """The schema step that events, the board and introductions propose (issue 7).
 
-The lead registers it in :mod:`kiosk.migrations` (``migrations()(m002_event_extras)``, or by
-moving the function there under ``@migrations()``). Until then
-:mod:`kiosk.introductions` keeps dismissals in the audit log, and reads them from there.
+The lead registers it in :mod:`kiosk.migrations` after ``m002_event_indexes``
+(``migrations()(m003_event_extras)``, or by moving the function there under
+``@migrations()``). Until then :mod:`kiosk.introductions` keeps dismissals in the audit log,
+and reads them from there.
 """
 
 from __future__ import annotations
@@ -10,8 +11,8 @@ from __future__ import annotations
 import sqlite_utils
 
 
-def m002_event_extras(db: sqlite_utils.Database) -> None:
-    """Introduction dismissals, and an index for counting an event's registrations."""
+def m003_event_extras(db: sqlite_utils.Database) -> None:
+    """Dismissed introduction suggestions: the host said "not these two" for a pair."""
     for statement in (
         """
         CREATE TABLE introduction_dismissals (
@@ -26,6 +27,5 @@ def m002_event_extras(db: sqlite_utils.Database) -> None:
         CREATE UNIQUE INDEX introduction_dismissals_pair
             ON introduction_dismissals(helper_member_id, seeker_member_id)
         """,
-        "CREATE INDEX event_registrations_event ON event_registrations(event_id)",
     ):
         db.execute(statement)
