@@ -7,9 +7,10 @@ from flask import Flask
 
 def register_blueprints(app: Flask) -> None:
     """Attach every blueprint to ``app``."""
-    from kiosk.views import api, door, staff, streams
+    from kiosk.views import api, door, events, staff, streams
 
     app.register_blueprint(door.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(streams.bp)
     app.register_blueprint(staff.bp)
+    app.register_blueprint(events.bp)

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from flask import current_app, url_for
 
-from kiosk import badges
+from kiosk import badges, events
 from kiosk.greetings import choose_greeting
 from kiosk.screen_tokens import make_screen_token
 from kiosk.timeutil import from_db
@@ -46,6 +46,23 @@ def _apply_badge_policy(outcome: ScanOutcome) -> None:
         current_app.logger.exception("could not queue the badge for visit %s", outcome.visit_id)
 
 
+def _record_event_arrival(outcome: ScanOutcome) -> None:
+    # Attendance of an event running now (kiosk.events); like the badge, never undoes a check-in.
+    try:
+        events.record_arrival(
+            get_db(),
+            outcome.member_id,
+            outcome.guest_id,
+            outcome.visit_id,
+            clock().now(),
+            current_app.config["TZ"],
+        )
+    except Exception:  # noqa: BLE001
+        current_app.logger.exception(
+            "could not record event attendance, visit %s", outcome.visit_id
+        )
+
+
 def handle_scan(
     code: str,
     *,
@@ -68,6 +85,7 @@ def handle_scan(
         return outcome, url
     if outcome.result == ScanResult.CHECKED_IN and outcome.member_id is not None:
         _apply_badge_policy(outcome)
+        _record_event_arrival(outcome)
     # The door stream carries only where to go next, never a name: the screen it opens
     # shows the first name, and only on the door the person is standing at.
     broker().publish("door", "scan", {"result": outcome.result.value, "screen": url})
