@@ -3,89 +3,233 @@
 Rule for time: a visit belongs to the local calendar day (and so the month) of its check-in.
 A visit that spans midnight or a month end stays whole on its check-in day; its check-out date
 is shown beside the check-out time. An open visit (no check-out yet) has empty out and
-duration cells. Labels, neutralising and durations are computed in SQL and local times
-through a per-hour cache, so a month of visits streams into the CSV writer.
+duration cells.
+
+Two ways to read the same rows:
+
+* Iterating :class:`VisitsRows` yields tuples (labels, neutralising and durations computed in
+  SQL, local times through a per-hour cache in Python). This is the reference path.
+* :meth:`VisitsRows.csv_chunks` is what the CSV writer uses: SQL builds each whole row as one
+  line, local times included, so per row only one bytes object crosses into Python. Python
+  then checks a few thousand lines at a time with C-speed counts and writes them unchanged;
+  only a line holding a quote, a line break or the delimiter is split and quoted by the
+  ``csv`` module, so the bytes are those of the reference path (tests compare the two).
 """
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlite_utils
 
-from kiosk.reports.columns import check_language, label
-from kiosk.reports.csvout import sql_neutralise
-from kiosk.reports.localtime import LocalSplitter
+from kiosk.reports.columns import VISITS, check_language, label
+from kiosk.reports.csvout import LINE_END, csv_writer, sql_neutralise
+from kiosk.reports.localtime import LocalMinuteSql, LocalSplitter
 from kiosk.reports.month import Month
 
 # Check-outs normally fall on the check-in day; the local-time window reaches a month past
 # the end so that a late check-out is still converted in SQL rather than by the fallback.
 _CHECKOUT_MARGIN = timedelta(days=32)
 
+# SQL separates the cells of a line with this control character, so the lines do not depend
+# on the delimiter; a chunk holding none of the characters that need quoting is written with
+# one ``bytes.replace``. A cell that itself holds it sends its row to the reference path.
+SEPARATOR = "\x1f"
+_FAST_DELIMITERS = frozenset(",;\t|")
+_ROWS_PER_FETCH = 2000
+_CELLS = len(VISITS)
 
-def visits_sql() -> str:
-    """The report's SELECT; parameters: ``start``, ``end`` and the labels."""
-    name = (
-        "CASE WHEN v.anonymised_at IS NOT NULL THEN NULL "
-        "WHEN v.member_id IS NOT NULL THEN (CASE WHEN m.forgotten_at IS NULL THEN m.name END) "
-        "ELSE (CASE WHEN g.anonymised_at IS NULL THEN g.name END) END"
-    )
-    company = (
-        "CASE WHEN v.anonymised_at IS NOT NULL THEN NULL "
-        "WHEN v.member_id IS NOT NULL THEN m.company ELSE g.company END"
-    )
+_LABEL_WORDS = ("member", "guest", "anonymised", "card", "manual", "automatic", "guest_form")
+
+_NAME = (
+    "CASE WHEN v.anonymised_at IS NOT NULL THEN NULL "
+    "WHEN v.member_id IS NOT NULL THEN (CASE WHEN m.forgotten_at IS NULL THEN m.name END) "
+    "ELSE (CASE WHEN g.anonymised_at IS NULL THEN g.name END) END"
+)
+_COMPANY = (
+    "CASE WHEN v.anonymised_at IS NOT NULL THEN NULL "
+    "WHEN v.member_id IS NOT NULL THEN m.company ELSE g.company END"
+)
+_BUSINESS_ID = "CASE WHEN v.anonymised_at IS NULL THEN m.business_id END"
+_DURATION = (
+    "CAST(round((julianday(v.checked_out_at) - julianday(v.checked_in_at)) * 1440) AS INTEGER)"
+)
+_PERSON_TYPE = (
+    "CASE WHEN v.member_id IS NOT NULL THEN :member WHEN v.guest_id IS NOT NULL THEN :guest "
+    "ELSE :anonymised END"
+)
+_CHECKIN = (
+    "CASE v.checkin_method WHEN 'card' THEN :card WHEN 'guest' THEN :guest_form "
+    "WHEN 'manual' THEN :manual ELSE v.checkin_method END"
+)
+_CHECKOUT = (
+    "CASE v.checkout_method WHEN 'card' THEN :card WHEN 'manual' THEN :manual "
+    "WHEN 'automatic' THEN :automatic ELSE v.checkout_method END"
+)
+_FROM = """
+        FROM visits AS v
+        LEFT JOIN members AS m ON m.id = v.member_id
+        LEFT JOIN guests AS g ON g.id = v.guest_id
+        LEFT JOIN events AS e ON e.id = v.event_id
+"""
+_MONTH = "v.checked_in_at >= :start AND v.checked_in_at < :end"
+
+
+def visits_sql(where: str = _MONTH) -> str:
+    """The reference SELECT; parameters: ``start``, ``end`` (or those of ``where``), labels."""
     # Built only from our own constants and expressions; values travel as parameters.
     return f"""
         SELECT
             v.id,
             v.checked_in_at,
             v.checked_out_at,
-            CAST(round((julianday(v.checked_out_at) - julianday(v.checked_in_at)) * 1440)
-                 AS INTEGER),
-            CASE WHEN v.member_id IS NOT NULL THEN :member
-                 WHEN v.guest_id IS NOT NULL THEN :guest
-                 ELSE :anonymised END,
-            {sql_neutralise(name)},
-            {sql_neutralise(company)},
-            {sql_neutralise("CASE WHEN v.anonymised_at IS NULL THEN m.business_id END")},
-            CASE v.checkin_method WHEN 'card' THEN :card WHEN 'guest' THEN :guest_form
-                 WHEN 'manual' THEN :manual ELSE v.checkin_method END,
-            CASE v.checkout_method WHEN 'card' THEN :card WHEN 'manual' THEN :manual
-                 WHEN 'automatic' THEN :automatic ELSE v.checkout_method END,
+            {_DURATION},
+            {_PERSON_TYPE},
+            {sql_neutralise(_NAME)},
+            {sql_neutralise(_COMPANY)},
+            {sql_neutralise(_BUSINESS_ID)},
+            {_CHECKIN},
+            {_CHECKOUT},
             {sql_neutralise("e.title")}
-        FROM visits AS v
-        LEFT JOIN members AS m ON m.id = v.member_id
-        LEFT JOIN guests AS g ON g.id = v.guest_id
-        LEFT JOIN events AS e ON e.id = v.event_id
-        WHERE v.checked_in_at >= :start AND v.checked_in_at < :end
+        {_FROM}
+        WHERE {where}
         ORDER BY v.checked_in_at, v.id
     """  # noqa: S608
 
 
-def visits_rows(
-    db: sqlite_utils.Database, month: Month, tz: ZoneInfo, language: str
-) -> Iterator[tuple[Any, ...]]:
-    """Yield the month's visits as rows of :data:`kiosk.reports.columns.VISITS`.
+def visits_lines_sql(local: LocalMinuteSql) -> str:
+    """The SELECT that yields each row as one line (bytes), cells separated by ``SEPARATOR``.
 
-    Text cells are already neutralised against formula injection.
+    Parameters: those of :func:`visits_sql`, ``local.params`` and ``lines_format``. The inner
+    query evaluates every value once; ``LIMIT -1 OFFSET 0`` keeps SQLite from flattening it
+    into the outer query (which would repeat each expression wherever the outer one names it),
+    so it runs as a co-routine and the rows still stream in index order.
     """
-    check_language(language)
-    start, end = month.utc_bounds(tz)
-    local = LocalSplitter(tz, start, end + _CHECKOUT_MARGIN)
-    start_text, end_text = month.db_bounds(tz)
-    params: dict[str, Any] = {
-        "start": start_text,
-        "end": end_text,
-        **{
-            word: label(word, language)
-            for word in ("member", "guest", "anonymised", "card", "manual", "automatic")
-        },
-        "guest_form": label("guest_form", language),
+    # User text goes through || rather than printf(), which would stop at a NUL character.
+    text = [f"coalesce({sql_neutralise(cell)}, '')" for cell in ("name", "company", "bid")]
+    title = f"coalesce({sql_neutralise('title')}, '')"
+    return f"""
+        SELECT CAST(
+            printf(:lines_format, id, lin, substr(lin, 12), lout, substr(lout, 12), dur, ptype)
+            || {text[0]} || :lines_sep || {text[1]} || :lines_sep || {text[2]}
+            || printf(:lines_methods, cim, com) || {title} || :lines_end
+        AS BLOB)
+        FROM (
+            SELECT
+                v.id AS id,
+                {local.expression("v.checked_in_at")} AS lin,
+                {local.expression("v.checked_out_at")} AS lout,
+                {_DURATION} AS dur,
+                {_PERSON_TYPE} AS ptype,
+                {_NAME} AS name,
+                {_COMPANY} AS company,
+                {_BUSINESS_ID} AS bid,
+                {_CHECKIN} AS cim,
+                {_CHECKOUT} AS com,
+                e.title AS title
+            {_FROM}
+            WHERE {_MONTH}
+            ORDER BY v.checked_in_at, v.id
+            LIMIT -1 OFFSET 0
+        )
+    """  # noqa: S608
+
+
+def _lines_params() -> dict[str, str]:
+    sep = SEPARATOR
+    return {
+        # id, date in, time in, date out, time out, duration, person type, then the name.
+        "lines_format": sep.join(("%d", "%.10s", "%.5s", "%.10s", "%.5s", "%s", "%s")) + sep,
+        "lines_methods": f"{sep}%s{sep}%s{sep}",
+        "lines_sep": sep,
+        "lines_end": LINE_END,
     }
-    split = local.split
-    # A cursor of its own, read lazily: rows never pile up in memory.
-    for visit_id, checked_in, checked_out, *rest in db.conn.execute(visits_sql(), params):
-        yield (visit_id, *split(checked_in), *split(checked_out), *rest)
+
+
+class VisitsRows:
+    """The month's visits: iterate for rows of :data:`kiosk.reports.columns.VISITS`.
+
+    Text cells are already neutralised against formula injection. Each iteration (and each
+    :meth:`csv_chunks`) runs its own query on a cursor of its own, read lazily.
+    """
+
+    def __init__(
+        self, db: sqlite_utils.Database, month: Month, tz: ZoneInfo, language: str
+    ) -> None:
+        self.db, self.month, self.tz = db, month, tz
+        self.language = check_language(language)
+        start, end = month.utc_bounds(tz)
+        self._window: tuple[datetime, datetime] = (start, end + _CHECKOUT_MARGIN)
+        start_text, end_text = month.db_bounds(tz)
+        self.params: dict[str, Any] = {"start": start_text, "end": end_text}
+        self.params |= {word: label(word, language) for word in _LABEL_WORDS}
+
+    def __iter__(self) -> Iterator[tuple[Any, ...]]:
+        return self._rows(visits_sql(), self.params)
+
+    def _rows(self, sql: str, params: dict[str, Any]) -> Iterator[tuple[Any, ...]]:
+        split = LocalSplitter(self.tz, *self._window).split
+        for visit_id, checked_in, checked_out, *rest in self.db.conn.execute(sql, params):
+            yield (visit_id, *split(checked_in), *split(checked_out), *rest)
+
+    def csv_chunks(self, delimiter: str) -> Iterator[bytes]:
+        """The CSV lines of every row (no BOM, no header) as bytes, a few thousand at a time.
+
+        Equal, byte for byte, to the ``csv`` module writing the rows of ``iter(self)``.
+        """
+        if delimiter not in _FAST_DELIMITERS:
+            yield from _csv_lines(self, delimiter)
+            return
+        local = LocalMinuteSql(self.db.conn, self.tz, *self._window)
+        params = self.params | local.params | _lines_params()
+        cursor = self.db.conn.execute(visits_lines_sql(local), params)
+        sep, wanted = SEPARATOR.encode(), delimiter.encode()
+        try:
+            while lines := cursor.fetchmany(_ROWS_PER_FETCH):
+                chunk = b"".join([line for (line,) in lines])
+                count = len(lines)
+                if (
+                    chunk.count(sep) == (_CELLS - 1) * count
+                    and chunk.count(b"\n") == count
+                    and chunk.count(b"\r") == count
+                    and b'"' not in chunk
+                    and wanted not in chunk
+                ):
+                    yield chunk.replace(sep, wanted)
+                else:
+                    yield b"".join(self._careful(line, delimiter) for (line,) in lines)
+        finally:
+            cursor.close()
+
+    def _careful(self, line: bytes, delimiter: str) -> bytes:
+        """One line of a chunk that needs a closer look: quote its cells as csv would."""
+        sep, wanted = SEPARATOR.encode(), delimiter.encode()
+        if line.count(sep) != _CELLS - 1:
+            # A cell holds the separator itself: take the row again by the reference path.
+            visit_id = int(line.split(sep, 1)[0])
+            rows = self._rows(visits_sql("v.id = :visit_id"), self.params | {"visit_id": visit_id})
+            return b"".join(_csv_lines(rows, delimiter))
+        if line.count(b"\n") == 1 and line.count(b"\r") == 1 and b'"' not in line:
+            if wanted not in line:
+                return line.replace(sep, wanted)
+        cells = line[: -len(LINE_END)].decode("utf-8").split(SEPARATOR)
+        return b"".join(_csv_lines([cells], delimiter))
+
+
+def _csv_lines(rows: Any, delimiter: str) -> Iterator[bytes]:
+    buffer = io.StringIO()
+    writer = csv_writer(buffer, delimiter)
+    for row in rows:
+        writer.writerow(row)
+        yield buffer.getvalue().encode("utf-8")
+        buffer.seek(0)
+        buffer.truncate()
+
+
+def visits_rows(db: sqlite_utils.Database, month: Month, tz: ZoneInfo, language: str) -> VisitsRows:
+    """The month's visits (see :class:`VisitsRows`); raises UnknownLanguage straight away."""
+    return VisitsRows(db, month, tz, language)
