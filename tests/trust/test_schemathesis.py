@@ -106,7 +106,7 @@ def test_api_without_the_token_is_refused_everywhere(server, schema):
         @given(case=operation.as_strategy())
         def run(case) -> None:  # noqa: ANN001
             response = case.call(base_url=server.url, timeout=10)
-            assert response.status_code == 401, operation.label
+            assert response.status_code == 401, case.operation.label
             case.validate_response(response, checks=CHECKS)
 
         run()
