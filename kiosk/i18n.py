@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, current_app, request, session
-from flask_babel import Babel, get_locale
+from flask_babel import Babel, format_date, get_locale
 
 
 def select_locale() -> str:
@@ -19,6 +19,12 @@ def select_locale() -> str:
     return current_app.config["DEFAULT_LANGUAGE"]
 
 
+def today_text() -> str:
+    """Today's date written out in the screen's language ("torstai 26. marraskuuta 2026")."""
+    now = current_app.extensions["kiosk.clock"].now().astimezone(current_app.config["TZ"])
+    return format_date(now.date(), "full")
+
+
 def init_app(app: Flask) -> None:
     """Set up Flask-Babel with the catalogues in kiosk/translations."""
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", "translations")
@@ -26,3 +32,4 @@ def init_app(app: Flask) -> None:
     app.config["BABEL_DEFAULT_TIMEZONE"] = app.config["TIMEZONE"]
     Babel(app, locale_selector=select_locale)
     app.jinja_env.globals["get_locale"] = get_locale
+    app.jinja_env.globals["today_text"] = today_text

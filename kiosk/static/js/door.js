@@ -22,8 +22,19 @@
 
   // Live scans: the server sends where the screen should go next.
   var streamUrl = body.getAttribute("data-stream");
-  if (streamUrl && window.EventSource) {
+  function listen() {
     var source = new EventSource(streamUrl);
+    // Marks the page as listening (the browser tests wait for it before scanning).
+    source.addEventListener("open", function () { body.setAttribute("data-live", "open"); });
+    source.addEventListener("error", function () {
+      body.setAttribute("data-live", "retrying");
+      // The browser retries a dropped stream by itself, but gives up after an error answer
+      // (a restart, or every live slot busy for a moment): then try again a little later,
+      // so the door never stops reacting to scans.
+      if (source.readyState === EventSource.CLOSED) {
+        window.setTimeout(listen, 3000);
+      }
+    });
     source.addEventListener("scan", function (event) {
       var data = JSON.parse(event.data);
       var flash = document.getElementById("scan-flash");
@@ -31,9 +42,12 @@
         flash.hidden = false;
         beep();
       }
+      source.close();
       window.setTimeout(function () { window.location.assign(data.screen); }, 250);
     });
+    window.addEventListener("pagehide", function () { source.close(); });
   }
+  if (streamUrl && window.EventSource) { listen(); }
 
   // Back to welcome after a while without a touch, and after the closing screens.
   var resetTo = "/?reset=1";
@@ -66,10 +80,11 @@
   }
 
   // Hide the camera preview when the scanner's preview is not running.
+  // The image may have failed before this script ran, so look at it as well as listen.
   Array.prototype.forEach.call(document.querySelectorAll("[data-hide-on-error]"), function (img) {
-    img.addEventListener("error", function () {
-      img.parentElement.classList.add("no-camera");
-    });
+    var hide = function () { img.parentElement.classList.add("no-camera"); };
+    img.addEventListener("error", hide);
+    if (img.complete && img.naturalWidth === 0) { hide(); }
   });
 
   Array.prototype.forEach.call(document.querySelectorAll("[data-back]"), function (link) {
