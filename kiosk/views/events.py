@@ -14,6 +14,7 @@ and the suggested introductions among the people present now.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from flask import (
@@ -236,8 +237,6 @@ def _staff_event(event: dict[str, Any]) -> dict[str, Any]:
 @login_required
 def index() -> str:
     """Upcoming events (and those of the last 30 days), with their registrations."""
-    from datetime import timedelta
-
     db = get_db()
     now = clock().now()
     events.settle_attendance(db, now)
