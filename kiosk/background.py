@@ -1,17 +1,21 @@
-"""Work the server process does on its own: closing-time check-out (and the print worker)."""
+"""Work the server process does on its own, once a minute: event attendance and closing time."""
 
 from __future__ import annotations
 
 import logging
 import threading
+from datetime import timedelta
 from typing import Any
 
 from kiosk.clock import Clock
 from kiosk.closing import check_out_everyone_at_closing, parse_closing_time
 from kiosk.db import DatabaseUnavailable, connect
+from kiosk.events import events_started_between, settle_attendance
 from kiosk.live import Broker
 
 log = logging.getLogger(__name__)
+
+RECENT_EVENTS = timedelta(days=2)
 
 
 class ClosingTimeWatcher:
@@ -30,12 +34,13 @@ class ClosingTimeWatcher:
     def run_once(self) -> list[int]:
         """Close the visits whose closing time has passed; return their ids."""
         db = connect(self.settings["DATABASE"])
+        now = self.clock.now()
         try:
+            # Attendance of events during which nobody scanned in is settled here too; only
+            # recent events, so the minute's work stays small on years of data.
+            settle_attendance(db, now, events_started_between(db, now - RECENT_EVENTS, now))
             closed = check_out_everyone_at_closing(
-                db,
-                self.clock.now(),
-                parse_closing_time(self.settings["CLOSING_TIME"]),
-                self.settings["TZ"],
+                db, now, parse_closing_time(self.settings["CLOSING_TIME"]), self.settings["TZ"]
             )
         finally:
             db.close()

@@ -9,6 +9,7 @@ from typing import Any
 import sqlite_utils
 
 from kiosk.demo_history import seed_demo_visits
+from kiosk.events import seed_demo_events
 from kiosk.member_cards import write_member_card
 from kiosk.members import NewMember, add_member, get_member
 
@@ -20,6 +21,8 @@ DEMO_MEMBERS = [
         email="anna@example.fi",
         phone="+358401234567",
         interests="puutarhat, somemarkkinointi",
+        can_help_with="somemarkkinointi, kuvaus",
+        looking_for="rahoitus",
         approach_ok=True,
         is_demo=True,
     ),
@@ -28,6 +31,8 @@ DEMO_MEMBERS = [
         company="Korhosen Kone ja Hitsaus",
         email="mikko@example.fi",
         interests="hitsaus, kalustorahoitus",
+        can_help_with="rahoitus, hitsaus",
+        looking_for="somemarkkinointi",
         is_demo=True,
     ),
     NewMember(
@@ -36,6 +41,8 @@ DEMO_MEMBERS = [
         email="elsa@example.fi",
         language="sv",
         interests="grafisk design, varumärken",
+        can_help_with="graafinen suunnittelu",
+        looking_for="verkkokauppa",
         is_demo=True,
     ),
     NewMember(
@@ -44,6 +51,8 @@ DEMO_MEMBERS = [
         email="sam@example.fi",
         language="en",
         interests="web shops, English",
+        can_help_with="verkkokauppa, englanti",
+        looking_for="graafinen suunnittelu",
         approach_ok=True,
         is_demo=True,
     ),
@@ -79,7 +88,8 @@ def seed_if_empty(
 
     The four named members' cards go to ``cards_dir`` as PNG files, and their tokens to
     ``tokens.txt`` there, which the simulated camera reads. A dozen more members and a few
-    weeks of past visits give the dashboard's charts something to show.
+    weeks of past visits give the dashboard's charts something to show, and two events (a
+    workshop today) the door's event list.
     """
     if db["members"].count > 0:
         return []
@@ -110,4 +120,5 @@ def seed_if_empty(
         )
         ids.append(member_id)
     seed_demo_visits(db, now, settings["TZ"], weeks=DEMO_HISTORY_WEEKS)
+    seed_demo_events(db, now, settings["TZ"])
     return ids

@@ -457,6 +457,17 @@ _SETTLE_SQL = """
 """
 
 
+def events_started_between(db: sqlite_utils.Database, start: datetime, end: datetime) -> list[int]:
+    """Ids of the events that started in [start, end): what a periodic settle needs to look at."""
+    return [
+        row["id"]
+        for row in db.query(
+            "SELECT id FROM events WHERE starts_at >= ? AND starts_at < ? AND cancelled_at IS NULL",
+            [to_db(start), to_db(end)],
+        )
+    ]
+
+
 def settle_attendance(
     db: sqlite_utils.Database, now: datetime, event_ids: Iterable[int] | None = None
 ) -> int:

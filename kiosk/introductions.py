@@ -6,15 +6,13 @@ looking for and both are checked in, the host sees "A could help B with …" on 
 and may introduce them, or dismiss the suggestion. Tags match ignoring case and spacing.
 
 A dismissal is for the pair (A helping B) and lasts: the host knows why (they already know each
-other, or it would not fit). It is stored in the ``introduction_dismissals`` table when the
-schema has it (step ``m003_event_extras``), else in the audit log, and always audited.
+other, or it would not fit). It is stored in the ``introduction_dismissals`` table and audited.
 
 These suggestions are for staff only; nothing of this appears on the door.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -83,25 +81,14 @@ def _public(row: dict[str, Any]) -> dict[str, Any]:
     return {key: row[key] for key in ("member_id", "name", "first_name", "company", "visit_id")}
 
 
-def _has_table(db: sqlite_utils.Database) -> bool:
-    return db[TABLE].exists()
-
-
 def dismissed_pairs(db: sqlite_utils.Database) -> set[tuple[int, int]]:
     """The (helper, seeker) member id pairs the host dismissed."""
-    if _has_table(db):
-        return {
-            (row["helper_member_id"], row["seeker_member_id"])
-            for row in db.query(f"SELECT helper_member_id, seeker_member_id FROM {TABLE}")  # noqa: S608
-        }
-    pairs: set[tuple[int, int]] = set()
-    for row in db.query("SELECT details FROM audit_log WHERE action = ?", [AUDIT_ACTION]):
-        try:
-            details = json.loads(row["details"] or "{}")
-            pairs.add((int(details["helper"]), int(details["seeker"])))
-        except (ValueError, KeyError, TypeError):
-            continue
-    return pairs
+    return {
+        (row["helper_member_id"], row["seeker_member_id"])
+        for row in db.query(
+            "SELECT helper_member_id, seeker_member_id FROM introduction_dismissals"
+        )
+    }
 
 
 def dismiss(
@@ -119,15 +106,14 @@ def dismiss(
             raise InvalidInput("no such member", "member")
         if (helper_id, seeker_id) in dismissed_pairs(db):
             return False
-        if _has_table(db):
-            db[TABLE].insert(
-                {
-                    "helper_member_id": helper_id,
-                    "seeker_member_id": seeker_id,
-                    "dismissed_at": to_db(now),
-                    "dismissed_by": actor,
-                }
-            )
+        db[TABLE].insert(
+            {
+                "helper_member_id": helper_id,
+                "seeker_member_id": seeker_id,
+                "dismissed_at": to_db(now),
+                "dismissed_by": actor,
+            }
+        )
         audit.record(
             db,
             now,

@@ -214,6 +214,25 @@ def m002_event_indexes(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations()
+def m003_event_extras(db: sqlite_utils.Database) -> None:
+    """Dismissed introduction suggestions: the host said "not these two" for a pair."""
+    _run_statements(
+        db,
+        """
+        CREATE TABLE introduction_dismissals (
+            id INTEGER PRIMARY KEY,
+            helper_member_id INTEGER NOT NULL REFERENCES members(id),
+            seeker_member_id INTEGER NOT NULL REFERENCES members(id),
+            dismissed_at TEXT NOT NULL,
+            dismissed_by TEXT NOT NULL
+        );
+        CREATE UNIQUE INDEX introduction_dismissals_pair
+            ON introduction_dismissals(helper_member_id, seeker_member_id)
+        """,
+    )
+
+
 def _run_statements(db: sqlite_utils.Database, script: str) -> None:
     # executescript() would COMMIT the transaction Migrations opened around the step, so the
     # statements run one at a time and the step stays all-or-nothing.

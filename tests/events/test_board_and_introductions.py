@@ -10,7 +10,6 @@ from kiosk import here_today, introductions
 from kiosk.errors import InvalidInput, NotFound
 from kiosk.guests import GuestForm, sign_in_guest
 from kiosk.members import set_active
-from kiosk.migrations_events import m003_event_extras
 from kiosk.privacy import forget_member
 from kiosk.visits import close_visit, manual_check_in, process_scan
 from tests.events.conftest import member
@@ -99,11 +98,9 @@ def test_erased_and_deactivated_members_never_show(db, clock) -> None:
     assert here_today.board(db) == []
 
 
-@pytest.fixture(params=["audit_log", "table"])
-def intro_db(request, db):  # noqa: ANN001, ANN201
-    """The database before and after the proposed step m003_event_extras."""
-    if request.param == "table":
-        m003_event_extras(db)
+@pytest.fixture
+def intro_db(db):  # noqa: ANN001, ANN201
+    """The migrated database (with introduction_dismissals)."""
     return db
 
 
