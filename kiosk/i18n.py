@@ -19,10 +19,14 @@ def select_locale() -> str:
     return current_app.config["DEFAULT_LANGUAGE"]
 
 
+# Weekday, day and month, as people say them: the year is plain at the door.
+DAY_PATTERNS = {"fi": "cccc d. MMMM", "sv": "EEEE d MMMM", "en": "EEEE d MMMM"}
+
+
 def today_text() -> str:
-    """Today's date written out in the screen's language ("torstai 26. marraskuuta 2026")."""
+    """Today's date written out in the screen's language ("torstai 26. marraskuuta")."""
     now = current_app.extensions["kiosk.clock"].now().astimezone(current_app.config["TZ"])
-    return format_date(now.date(), "full")
+    return format_date(now.date(), DAY_PATTERNS.get(str(get_locale()), "full"))
 
 
 def init_app(app: Flask) -> None:

@@ -66,7 +66,6 @@ def start_server(factory: pytest.TempPathFactory, name: str, **env: str) -> Live
         # Nothing listens here: the welcome screen hides the camera preview, as it does
         # whenever the scanner is not running.
         "KIOSK_PREVIEW_URL": "http://127.0.0.1:9/preview.mjpg",
-        "KIOSK_THREADS": "16",
     }
     settings.update(env)
     return LiveServer(base / "instance", free_port(), settings)
