@@ -172,19 +172,30 @@ class LocalSplitter:
 
     Within a window where the zone's offsets are whole hours (Helsinki's always are), the
     local date and hour depend only on the UTC date and hour, and the minutes carry over; so
-    one real conversion per UTC hour serves every row in it. Other zones key on the minute.
+    one real conversion per UTC hour serves every row in it. Other zones key on the minute,
+    and offsets with seconds (local mean time) are converted row by row.
     """
 
     def __init__(self, tz: ZoneInfo, start: datetime, end: datetime) -> None:
         segments = offset_segments(tz, start.astimezone(UTC), end.astimezone(UTC))
         self._tz = tz
-        self._width = 13 if all(s.offset % 3600 == 0 for s in segments) else 16
+        # Helsinki's local mean time (UTC+1:39:49, until 1921) is not even whole minutes:
+        # there the seconds decide the minute, so nothing is cached.
+        if all(s.offset % 3600 == 0 for s in segments):
+            self._width = 13
+        elif all(s.offset % 60 == 0 for s in segments):
+            self._width = 16
+        else:
+            self._width = 0  # no cache: convert every time
         self._cache: dict[str, tuple[str, str]] = {}
 
     def split(self, text: str | None) -> tuple[str | None, str | None]:
         """The local date and ``HH:MM`` of a stored timestamp (``(None, None)`` for None)."""
         if text is None:
             return None, None
+        if not self._width:
+            here = from_db(text).astimezone(self._tz)
+            return here.date().isoformat(), here.strftime("%H:%M")
         key = text[: self._width]
         known = self._cache.get(key)
         if known is None:

@@ -223,4 +223,18 @@ def test_random_months_are_the_same_both_ways(
     )
     db["visits"].insert_all(visits)
     rows = VisitsRows(db, month, HELSINKI, language)
-    assert fast(rows, language, delimiter) == reference(rows, language, delimiter)
+    produced, expected = fast(rows, language, delimiter), reference(rows, language, delimiter)
+    assert produced.split(b"\r\n") == expected.split(b"\r\n"), (month, visits)
+
+
+def test_local_mean_time_seconds_decide_the_minute(db) -> None:
+    # Helsinki until May 1921 ran UTC+1:39:49: 22:21:10.999999 UTC is 00:00:59.999999 local
+    # and 22:21:11 UTC is 00:01:00, in the same UTC minute (a minute cache got this wrong).
+    first = add_visit(db, checked_in_at="1921-03-31T22:21:10.999999+00:00")
+    second = add_visit(db, checked_in_at="1921-03-31T22:21:11.000000+00:00")
+    rows = VisitsRows(db, Month(1921, 4), HELSINKI, "en")
+    assert [row[:3] for row in rows] == [
+        (first, "1921-04-01", "00:00"),
+        (second, "1921-04-01", "00:01"),
+    ]
+    assert fast(rows, "en", ",") == reference(rows, "en", ",")
