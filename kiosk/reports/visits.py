@@ -116,7 +116,7 @@ def visits_lines_sql(local: LocalMinuteSql) -> str:
         SELECT CAST(
             printf(:lines_format, id, lin, substr(lin, 12), lout, substr(lout, 12), dur, ptype)
             || {text[0]} || :lines_sep || {text[1]} || :lines_sep || {text[2]}
-            || printf(:lines_methods, cim, com) || {title} || :lines_end
+            || methods || {title} || :lines_end
         AS BLOB)
         FROM (
             SELECT
@@ -128,8 +128,7 @@ def visits_lines_sql(local: LocalMinuteSql) -> str:
                 {_NAME} AS name,
                 {_COMPANY} AS company,
                 {_BUSINESS_ID} AS bid,
-                {_CHECKIN} AS cim,
-                {_CHECKOUT} AS com,
+                {_methods_sql()} AS methods,
                 e.title AS title
             {_FROM}
             WHERE {_MONTH}
@@ -139,9 +138,37 @@ def visits_lines_sql(local: LocalMinuteSql) -> str:
     """  # noqa: S608
 
 
-def _lines_params() -> dict[str, str]:
+# The two method cells, and the separators around them, as one parameter per pair of codes
+# the schema allows: a lookup instead of a printf() per row. Anything else takes printf().
+_CHECKIN_CODES = {"card": "card", "guest": "guest_form", "manual": "manual"}
+_CHECKOUT_CODES = {"card": "card", "manual": "manual", "automatic": "automatic", "": None}
+
+
+def _methods_sql() -> str:
+    fallback = f"printf(:lines_methods, {_CHECKIN}, {_CHECKOUT})"
+    outer = []
+    for i, checkin in enumerate(_CHECKIN_CODES):
+        inner = " ".join(
+            f"WHEN '{checkout}' THEN :lines_m{i}_{j}" for j, checkout in enumerate(_CHECKOUT_CODES)
+        )
+        outer.append(
+            f"WHEN '{checkin}' THEN "
+            f"(CASE coalesce(v.checkout_method, '') {inner} ELSE {fallback} END)"
+        )
+    return f"(CASE v.checkin_method {' '.join(outer)} ELSE {fallback} END)"
+
+
+def lines_params(language: str) -> dict[str, str]:
+    """The parameters of :func:`visits_lines_sql` that shape the line."""
     sep = SEPARATOR
-    return {
+    methods = {
+        f"lines_m{i}_{j}": sep.join(
+            ("", label(checkin, language), label(checkout, language) if checkout else "", "")
+        )
+        for i, checkin in enumerate(_CHECKIN_CODES.values())
+        for j, checkout in enumerate(_CHECKOUT_CODES.values())
+    }
+    return methods | {
         # id, date in, time in, date out, time out, duration, person type, then the name.
         "lines_format": sep.join(("%d", "%.10s", "%.5s", "%.10s", "%.5s", "%s", "%s")) + sep,
         "lines_methods": f"{sep}%s{sep}%s{sep}",
@@ -176,6 +203,11 @@ class VisitsRows:
         for visit_id, checked_in, checked_out, *rest in self.db.conn.execute(sql, params):
             yield (visit_id, *split(checked_in), *split(checked_out), *rest)
 
+    def lines_query(self) -> tuple[str, dict[str, Any]]:
+        """The line-building SELECT and its parameters (registers the fallback functions)."""
+        local = LocalMinuteSql(self.db.conn, self.tz, *self._window)
+        return visits_lines_sql(local), self.params | local.params | lines_params(self.language)
+
     def csv_chunks(self, delimiter: str) -> Iterator[bytes]:
         """The CSV lines of every row (no BOM, no header) as bytes, a few thousand at a time.
 
@@ -184,9 +216,7 @@ class VisitsRows:
         if delimiter not in _FAST_DELIMITERS:
             yield from _csv_lines(self, delimiter)
             return
-        local = LocalMinuteSql(self.db.conn, self.tz, *self._window)
-        params = self.params | local.params | _lines_params()
-        cursor = self.db.conn.execute(visits_lines_sql(local), params)
+        cursor = self.db.conn.execute(*self.lines_query())
         sep, wanted = SEPARATOR.encode(), delimiter.encode()
         try:
             while lines := cursor.fetchmany(_ROWS_PER_FETCH):

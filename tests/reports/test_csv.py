@@ -30,11 +30,18 @@ def test_ordinary_cells_stay_as_they_are(value: str) -> None:
     assert neutralise(value) == value
 
 
-@pytest.mark.parametrize("value", [*DANGEROUS, *HARMLESS, None])
+EDGES = ["A", "a=1", "[=1", "0=1", "ä=1", "\x00=1", "=", "-", "@"]
+
+
+@pytest.mark.parametrize("value", [*DANGEROUS, *HARMLESS, *EDGES, None])
 def test_sql_and_python_neutralise_agree(value: str | None) -> None:
     with closing(sqlite3.connect(":memory:")) as conn:
-        (result,) = conn.execute(f"SELECT {sql_neutralise('?')}", (value,) * 3).fetchone()
-    assert result == neutralise(value)
+        (result,) = conn.execute(f"SELECT {sql_neutralise(':v')}", {"v": value}).fetchone()
+        # A column's collation must not change the rule (the SQL pre-filters with '<').
+        conn.execute("CREATE TABLE t (x TEXT COLLATE NOCASE)")
+        conn.execute("INSERT INTO t VALUES (?)", (value,))
+        (collated,) = conn.execute(f"SELECT {sql_neutralise('x')} FROM t").fetchone()  # noqa: S608
+    assert result == collated == neutralise(value)
 
 
 def test_numbers_are_not_touched() -> None:
