@@ -69,11 +69,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     finally:
         db.close()
 
-    from kiosk import i18n, security, web_db
+    from kiosk import errors_web, i18n, security, web_db
     from kiosk.views import register_blueprints
 
     web_db.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
+    errors_web.init_app(app)
     register_blueprints(app)
     return app

@@ -49,7 +49,9 @@ DEFAULTS: dict[str, Any] = {
     "HELP_TOPICS": ["rahoitus", "markkinointi", "digi", "verotus", "jaksaminen", "verkostot"],
     "MEMBER_BADGE_POLICY": "button",  # never | first_visit_of_day | button
     "CONSENT_VERSION": "2026-11",
-    "RETENTION_MONTHS": 24,
+    "RETENTION_MONTHS": 24,  # personal data older than this is anonymised daily; 0 turns it off
+    "SCAN_FAILURE_BURST": 10,  # unknown/revoked scans a device may make in a row…
+    "SCAN_FAILURE_REFILL_SECONDS": 3.0,  # …then one more every this many seconds
     "MIN_GROUP_SIZE": 5,
     "DEMO_DATA": True,  # seed demo members when the database is empty
     "LANGUAGES": ["fi", "sv", "en"],

@@ -22,7 +22,8 @@ def connect(path: str | Path, *, migrate: bool = False) -> sqlite_utils.Database
     the one that opened it; each connection is still used by one request at a time.
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.parent.is_dir():
+        path.parent.mkdir(parents=True, exist_ok=True)
     try:
         conn = sqlite3.connect(
             str(path), timeout=BUSY_TIMEOUT_SECONDS, check_same_thread=False, isolation_level=None

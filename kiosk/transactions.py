@@ -10,12 +10,18 @@ gets the lock or fails with a clear error.
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import sqlite_utils
 
-from kiosk.db import DatabaseUnavailable
+from kiosk.db import BUSY_TIMEOUT_SECONDS, DatabaseUnavailable
+
+# The web app is the single writer, so its threads queue for the write lock here, in
+# Python, where a released lock wakes the next thread at once. Left to SQLite, waiting
+# threads poll with growing sleeps (up to 100 ms each), which made the slowest scans slow.
+_WRITE_LOCK = threading.Lock()
 
 
 @contextmanager
@@ -25,19 +31,24 @@ def write_transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Databa
     if conn.in_transaction:  # already inside one: join it
         yield db
         return
+    if not _WRITE_LOCK.acquire(timeout=BUSY_TIMEOUT_SECONDS):
+        raise DatabaseUnavailable("the database is busy: another write is taking too long")
     try:
-        conn.execute("BEGIN IMMEDIATE")
-    except sqlite3.OperationalError as exc:
-        raise DatabaseUnavailable(f"the database is busy or unavailable: {exc}") from exc
-    try:
-        yield db
-    except BaseException:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        raise
-    try:
-        conn.execute("COMMIT")
-    except sqlite3.OperationalError as exc:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        raise DatabaseUnavailable(f"could not save to the database: {exc}") from exc
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise DatabaseUnavailable(f"the database is busy or unavailable: {exc}") from exc
+        try:
+            yield db
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        try:
+            conn.execute("COMMIT")
+        except sqlite3.OperationalError as exc:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise DatabaseUnavailable(f"could not save to the database: {exc}") from exc
+    finally:
+        _WRITE_LOCK.release()

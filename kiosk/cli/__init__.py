@@ -13,6 +13,7 @@ COMMAND_MODULES = [
     "kiosk.cli.server",
     "kiosk.cli.database",
     "kiosk.cli.members",
+    "kiosk.cli.privacy",
     "kiosk.cli.staff",
     "kiosk.cli.scanner",
     "kiosk.cli.printer",

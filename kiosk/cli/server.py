@@ -18,11 +18,16 @@ def _start_background(app) -> list:  # noqa: ANN001
     from kiosk.background import ClosingTimeWatcher
     from kiosk.db import connect
     from kiosk.print_queue import PrintWorker
+    from kiosk.retention import RetentionWatcher
 
     clock = app.extensions["kiosk.clock"]
     worker = PrintWorker.from_settings(app.config, lambda: connect(app.config["DATABASE"]), clock)
     app.extensions["kiosk.print_worker"] = worker
-    services = [ClosingTimeWatcher(app.config, clock, app.extensions["kiosk.broker"]), worker]
+    services = [
+        ClosingTimeWatcher(app.config, clock, app.extensions["kiosk.broker"]),
+        RetentionWatcher(app.config, clock),
+        worker,
+    ]
     for service in services:
         service.start()
     return services
@@ -39,7 +44,7 @@ def serve(kiosk: KioskContext, host: str | None, port: int | None) -> None:
     from kiosk import create_app
 
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    app = create_app()
+    app = create_app({"PERSISTENT_CONNECTIONS": True})
     host = host or app.config["HOST"]
     port = port or app.config["PORT"]
     services = _start_background(app)

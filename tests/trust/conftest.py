@@ -9,7 +9,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from kiosk import create_app, errors_web
+from kiosk import create_app
 from kiosk.clock import FixedClock
 
 # The emupos fixtures of the printer tests, shared rather than copied.
@@ -27,8 +27,6 @@ def make_app(tmp_path: Path, clock: FixedClock, **config: object) -> Flask:
     }
     settings.update(config)
     app = create_app(settings)
-    if errors_web.DatabaseUnavailable not in app.error_handler_spec[None][None]:
-        errors_web.init_app(app)  # until the lead wires it in create_app
     return app
 
 

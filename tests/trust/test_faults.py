@@ -6,6 +6,7 @@ The camera that vanishes and comes back is covered by the scanner's own test,
 
 from __future__ import annotations
 
+import http.client
 import http.cookiejar
 import json
 import re
@@ -43,7 +44,8 @@ def _post(url: str, token: str, body: dict) -> tuple[int, dict]:
             return response.status, json.loads(response.read())
     except urllib.error.HTTPError as exc:
         return exc.code, {}
-    except OSError:  # the server is gone: this scan was never acknowledged
+    except (OSError, http.client.HTTPException):
+        # The server is gone, or died while answering: this scan was never acknowledged.
         return 0, {}
 
 
