@@ -101,22 +101,43 @@ def visits_sql(where: str = _MONTH) -> str:
     """  # noqa: S608
 
 
+def _cell(expression: str) -> str:
+    # User text goes through || rather than printf(), which would stop at a NUL character.
+    return f"coalesce({sql_neutralise(expression)}, '')"
+
+
 def visits_lines_sql(local: LocalMinuteSql) -> str:
     """The SELECT that yields each row as one line (bytes), cells separated by ``SEPARATOR``.
 
-    Parameters: those of :func:`visits_sql`, ``local.params`` and ``lines_format``. The inner
-    query evaluates every value once; ``LIMIT -1 OFFSET 0`` keeps SQLite from flattening it
-    into the outer query (which would repeat each expression wherever the outer one names it),
-    so it runs as a co-routine and the rows still stream in index order.
+    Parameters: those of :func:`visits_sql`, ``local.params`` and :func:`lines_params`.
+
+    * A member's three cells (name, company, business ID) are built once per member, not
+      once per visit: ``people`` is materialised from the whole members table (small by
+      nature: hundreds or a few thousand rows) and joined through an automatic index.
+      Guests mostly come once, so theirs are built per visit.
+    * The inner query evaluates every value once; ``LIMIT -1 OFFSET 0`` keeps SQLite from
+      flattening it into the outer query (which would repeat each expression wherever the
+      outer one names it), so it runs as a co-routine and the rows stream in index order.
     """
-    # User text goes through || rather than printf(), which would stop at a NUL character.
-    text = [f"coalesce({sql_neutralise(cell)}, '')" for cell in ("name", "company", "bid")]
-    title = f"coalesce({sql_neutralise('title')}, '')"
+    sep = ":lines_sep"
+    none = f"{sep} || {sep}"  # three empty cells
+    member = (
+        f"(CASE WHEN m.forgotten_at IS NULL THEN {_cell('m.name')} ELSE '' END) || {sep} || "
+        f"{_cell('m.company')} || {sep} || {_cell('m.business_id')}"
+    )
+    guest = (
+        f"(CASE WHEN g.anonymised_at IS NULL THEN {_cell('g.name')} ELSE '' END) || {sep} || "
+        f"{_cell('g.company')} || {sep}"
+    )
+    people = (
+        f"CASE WHEN v.anonymised_at IS NOT NULL THEN {none} "
+        f"WHEN v.member_id IS NOT NULL THEN coalesce(p.cells, {none}) ELSE {guest} END"
+    )
     return f"""
+        WITH people AS MATERIALIZED (SELECT m.id AS id, {member} AS cells FROM members AS m)
         SELECT CAST(
             printf(:lines_format, id, lin, substr(lin, 12), lout, substr(lout, 12), dur, ptype)
-            || {text[0]} || :lines_sep || {text[1]} || :lines_sep || {text[2]}
-            || methods || {title} || :lines_end
+            || people || methods || {_cell("title")} || :lines_end
         AS BLOB)
         FROM (
             SELECT
@@ -125,12 +146,13 @@ def visits_lines_sql(local: LocalMinuteSql) -> str:
                 {local.expression("v.checked_out_at")} AS lout,
                 {_DURATION} AS dur,
                 {_PERSON_TYPE} AS ptype,
-                {_NAME} AS name,
-                {_COMPANY} AS company,
-                {_BUSINESS_ID} AS bid,
+                {people} AS people,
                 {_methods_sql()} AS methods,
                 e.title AS title
-            {_FROM}
+            FROM visits AS v
+            LEFT JOIN people AS p ON p.id = v.member_id
+            LEFT JOIN guests AS g ON g.id = v.guest_id
+            LEFT JOIN events AS e ON e.id = v.event_id
             WHERE {_MONTH}
             ORDER BY v.checked_in_at, v.id
             LIMIT -1 OFFSET 0
