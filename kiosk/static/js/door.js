@@ -22,32 +22,36 @@
 
   // Live scans: the server sends where the screen should go next.
   var streamUrl = body.getAttribute("data-stream");
+  var source = null;
   function listen() {
-    var source = new EventSource(streamUrl);
+    var es = new EventSource(streamUrl);
+    source = es;
     // Marks the page as listening (the browser tests wait for it before scanning).
-    source.addEventListener("open", function () { body.setAttribute("data-live", "open"); });
-    source.addEventListener("error", function () {
+    es.addEventListener("open", function () { body.setAttribute("data-live", "open"); });
+    es.addEventListener("error", function () {
       body.setAttribute("data-live", "retrying");
       // The browser retries a dropped stream by itself, but gives up after an error answer
       // (a restart, or every live slot busy for a moment): then try again a little later,
       // so the door never stops reacting to scans.
-      if (source.readyState === EventSource.CLOSED) {
+      if (es.readyState === EventSource.CLOSED) {
         window.setTimeout(listen, 3000);
       }
     });
-    source.addEventListener("scan", function (event) {
+    es.addEventListener("scan", function (event) {
       var data = JSON.parse(event.data);
       var flash = document.getElementById("scan-flash");
       if (flash && data.result !== "unknown" && data.result !== "revoked") {
         flash.hidden = false;
         beep();
       }
-      source.close();
+      es.close();
       window.setTimeout(function () { window.location.assign(data.screen); }, 250);
     });
-    window.addEventListener("pagehide", function () { source.close(); });
   }
-  if (streamUrl && window.EventSource) { listen(); }
+  if (streamUrl && window.EventSource) {
+    listen();
+    window.addEventListener("pagehide", function () { if (source) source.close(); });
+  }
 
   // Back to welcome after a while without a touch, and after the closing screens.
   var resetTo = "/?reset=1";
