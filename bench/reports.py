@@ -161,7 +161,7 @@ def bench_report(path: Path, month: Month) -> None:
     print(f"visits report {month}: {rows} rows, {len(data) / 1e6:.1f} MB;")
     print(f"  best of {REPORT_REPEATS} runs each, the contenders taking turns")
     print("  kiosk: fresh connection, SQL builds each line (local time, labels, neutralising),")
-    print("    Python checks 2000-line chunks and writes BOM + header + lines to a file:")
+    print("    Python checks 250-line chunks and writes BOM + header + lines to a file:")
     print(f"    {ours * 1000:7.1f} ms")
     version = subprocess.run([tool, "--version"], capture_output=True, text=True).stdout
     print(f"  sqlite3 {version.split()[0]} tool (a new process each run; starting it and")

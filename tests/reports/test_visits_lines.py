@@ -238,3 +238,26 @@ def test_local_mean_time_seconds_decide_the_minute(db) -> None:
         (second, "1921-04-01", "00:01"),
     ]
     assert fast(rows, "en", ",") == reference(rows, "en", ",")
+
+
+def test_many_chunks_with_odd_rows_here_and_there(db) -> None:
+    db["events"].insert(
+        dict(id=1, title='Työpaja; "A", B', starts_at=at(2026, 11, 3, 9),
+             ends_at=at(2026, 11, 3, 10), created_at=at(2026, 1, 1, 9))
+    )  # fmt: skip
+    start = datetime(2026, 10, 31, 22, 0, tzinfo=UTC)
+    db["visits"].insert_all(
+        dict(
+            checked_in_at=(start + timedelta(minutes=47 * n, seconds=n % 60)).isoformat(
+                timespec="microseconds"
+            ),
+            checkin_method="card",
+            event_id=1 if n % 97 == 0 else None,
+        )
+        for n in range(900)
+    )
+    rows = VisitsRows(db, Month(2026, 11), HELSINKI, "fi")
+    for delimiter in DELIMITERS:
+        produced = fast(rows, "fi", delimiter)
+        assert produced == reference(rows, "fi", delimiter)
+        assert produced.count(b"\r\n") == 901
