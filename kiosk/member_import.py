@@ -41,21 +41,29 @@ def read_rows(text: str) -> tuple[list[str], Iterator[tuple[int, dict[str, str]]
         dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    reader = csv.reader(io.StringIO(text), dialect)
+    # newline="" lets the csv module see the file's own line ends, as its docs ask.
+    reader = csv.reader(io.StringIO(text, newline=""), dialect)
     try:
         header = next(reader)
     except StopIteration:
         raise InvalidInput("the file is empty") from None
+    except csv.Error as exc:
+        raise InvalidInput(f"line 1 is not valid CSV: {exc}") from None
     columns = [COLUMN_ALIASES.get(h.strip().lower(), "") for h in header]
     if "name" not in columns:
         raise InvalidInput("the file needs a 'name' (or 'nimi') column")
 
     def rows() -> Iterator[tuple[int, dict[str, str]]]:
-        for values in reader:
-            line = reader.line_num
-            if not any(v.strip() for v in values):
-                continue
-            yield line, {c: v for c, v in zip(columns, values, strict=False) if c}
+        while True:
+            try:
+                values = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                # The rows before were imported; nothing after a broken line is guessed at.
+                raise InvalidInput(f"line {reader.line_num} is not valid CSV: {exc}") from None
+            if any(v.strip() for v in values):
+                yield reader.line_num, {c: v for c, v in zip(columns, values, strict=False) if c}
 
     return [c for c in columns if c], rows()
 

@@ -18,12 +18,13 @@ def forget_member(
     """Erase a member's personal data everywhere; return how many rows were touched.
 
     The member row stays as an empty tombstone (so event counts still add up), their cards
-    are revoked, and their visits are unlinked from them: the visits, moods and alerts
-    remain only as anonymous counts.
+    are deleted, their print jobs emptied, and their visits are unlinked from them: the
+    visits, moods and alerts remain only as anonymous counts.
     """
     get_member(db, member_id)
     stamp = to_db(now)
     with write_transaction(db):
+        jobs = _erase_print_jobs(db, member_id, stamp)
         db["members"].update(
             member_id,
             {
@@ -43,14 +44,40 @@ def forget_member(
                 "updated_at": stamp,
             },
         )
-        cards = db.execute(
-            "UPDATE cards SET revoked_at = COALESCE(revoked_at, ?) WHERE member_id = ?",
-            [stamp, member_id],
-        ).rowcount
+        # The cards go entirely: a token is the key to the person's old visits in the scan
+        # log and print jobs, and a forgotten person's card should simply be unknown.
+        cards = db.execute("DELETE FROM cards WHERE member_id = ?", [member_id]).rowcount
         visits = db.execute(
             "UPDATE visits SET member_id = NULL, anonymised_at = ?, board_topics = NULL, "
             "board_opt_in = 0 WHERE member_id = ?",
             [stamp, member_id],
         ).rowcount
-        audit.record(db, now, actor, "member.forget", f"member:{member_id}", visits=visits)
-    return {"cards": cards, "visits": visits}
+        audit.record(
+            db, now, actor, "member.forget", f"member:{member_id}", visits=visits, jobs=jobs
+        )
+    return {"cards": cards, "visits": visits, "print_jobs": jobs}
+
+
+_SET_ERASED = """
+    payload = '{}', last_error = 'erased', updated_at = :stamp,
+    status = CASE WHEN status IN ('pending', 'printing') THEN 'cancelled' ELSE status END
+"""
+ERASE_JOBS_OF_VISITS = (
+    f"UPDATE print_jobs SET {_SET_ERASED} "  # noqa: S608 - a constant, no input
+    "WHERE visit_id IN (SELECT id FROM visits WHERE member_id = :member)"
+)
+ERASE_JOBS_WITH_TOKEN = (
+    f"UPDATE print_jobs SET {_SET_ERASED} "  # noqa: S608 - a constant, no input
+    "WHERE payload != '{}' AND instr(payload, :token) > 0"
+)
+
+
+def _erase_print_jobs(db: sqlite_utils.Database, member_id: int, stamp: str) -> int:
+    # Badge and card jobs carry the name and the card token: empty them, and cancel the ones
+    # not printed yet. They are found by the member's visits and by their card tokens.
+    erased = db.execute(ERASE_JOBS_OF_VISITS, {"stamp": stamp, "member": member_id}).rowcount
+    for row in list(db.query("SELECT token FROM cards WHERE member_id = ?", [member_id])):
+        erased += db.execute(
+            ERASE_JOBS_WITH_TOKEN, {"stamp": stamp, "token": row["token"]}
+        ).rowcount
+    return erased

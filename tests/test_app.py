@@ -228,3 +228,37 @@ def test_language_switch_only_redirects_locally(client):
     assert client.get("/language/sv?next=//evil.example").location == "/"
     assert client.get("/language/xx").status_code == 404
     assert "Välkommen" in visible_text(client.get("/").text)
+
+
+def test_scan_and_forgotten_card_work_only_at_the_door(client, db, clock):
+    gen_member(db, clock.now(), "Anna Virtanen", email="anna@example.fi")
+    token = csrf_token(client, "/forgot")
+    remote = {"REMOTE_ADDR": "10.1.2.3"}
+    assert (
+        client.post(
+            "/forgot", data={"contact": "anna@example.fi", "csrf_token": token}, environ_base=remote
+        ).status_code
+        == 403
+    )
+    assert (
+        client.post(
+            "/scan", data={"code": "x", "csrf_token": token}, environ_base=remote
+        ).status_code
+        == 403
+    )
+    assert visit_rows(db) == []
+
+
+def test_repeated_misses_at_the_door_are_slowed_down(app, client, db, clock):
+    gen_member(db, clock.now(), "Anna Virtanen", email="anna@example.fi")
+    token = csrf_token(client, "/forgot")
+    burst = app.config["SCAN_FAILURE_BURST"]
+    for n in range(burst):
+        miss = client.post("/forgot", data={"contact": f"guess{n}@example.fi", "csrf_token": token})
+        assert miss.status_code == 404
+    limited = client.post("/forgot", data={"contact": "anna@example.fi", "csrf_token": token})
+    assert limited.location.endswith("/refused/busy")
+    busy = client.get(limited.location)
+    unknown = client.get("/refused/unknown")
+    assert busy.status_code == 200 and visible_text(busy.text) != visible_text(unknown.text)
+    assert visit_rows(db) == []  # even the right address waits until the limit eases

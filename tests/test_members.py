@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 import pytest
 
+from kiosk.badges import queue_member_badge
 from kiosk.cards import TOKEN_PATTERN, active_member_token, issue_member_card
 from kiosk.errors import InvalidInput
 from kiosk.member_import import import_members
 from kiosk.members import NewMember, add_member, find_by_contact, valid_business_id
+from kiosk.print_queue import enqueue
 from kiosk.privacy import forget_member
 from kiosk.visits import process_scan
 from tests.factories import gen_member, visit_rows
@@ -80,7 +84,10 @@ def test_forget_erases_personal_data_and_keeps_anonymous_counts(db, clock):
         company="Virtanen Oy",
         interests="puutarhat",
     )
-    process_scan(db, token, clock.now())
+    visit_id = process_scan(db, token, clock.now()).visit_id
+    settings = {"TZ": ZoneInfo("Europe/Helsinki"), "MEMBER_BADGE_POLICY": "button"}
+    queue_member_badge(db, visit_id, clock.now(), settings)  # name and token in its payload
+    enqueue(db, "member_card", {"name": "Anna Virtanen", "token": token}, clock.now())
     forget_member(db, member_id, clock.now(), actor="test")
     row = db["members"].get(member_id)
     assert row["name"] == "" and row["email"] is None and row["company"] is None
@@ -88,8 +95,9 @@ def test_forget_erases_personal_data_and_keeps_anonymous_counts(db, clock):
     [visit] = visit_rows(db)
     assert visit["member_id"] is None and visit["anonymised_at"] is not None
     dump = "\n".join(str(r) for t in db.table_names() for r in db[t].rows)
-    assert "Virtanen" not in dump and "anna@example.fi" not in dump
-    assert process_scan(db, token, clock.now()).result == "revoked"
+    assert "Virtanen" not in dump and "anna@example.fi" not in dump and token not in dump
+    assert {j["status"] for j in db.query("SELECT status FROM print_jobs")} == {"cancelled"}
+    assert process_scan(db, token, clock.now()).result == "unknown"
 
 
 def test_csv_import_adds_good_rows_and_reports_bad_ones_by_line(db, clock):

@@ -27,6 +27,7 @@ from kiosk.guests import GuestForm, sign_in_guest
 from kiosk.members import find_by_contact
 from kiosk.moods import record_mood, request_host
 from kiosk.screen_tokens import ScreenExpired, make_screen_token, read_screen_token
+from kiosk.views.api import scan_limiter
 from kiosk.views.context import broker, clock
 from kiosk.views.scanning import handle_scan, screen_url
 from kiosk.views.streams import is_door_device
@@ -89,13 +90,33 @@ def welcome() -> str:
     )
 
 
+def _door_only() -> None:
+    # Checking someone in or out, and finding a member by contact, happen at the door only:
+    # from elsewhere on the network they would be a way to probe who is a member.
+    if not is_door_device():
+        abort(403)
+
+
+def _limit_key() -> str:
+    return f"door\x00{request.remote_addr or ''}"
+
+
+def _limited() -> bool:
+    return scan_limiter().retry_after(_limit_key()) > 0
+
+
 @bp.post("/scan")
 def scan():  # noqa: ANN201
     """A keyboard-wedge scanner types the code and Enter into the welcome screen's field."""
+    _door_only()
     code = request.form.get("code", "")[:600]
     if not code.strip():
         return redirect(url_for("door.welcome"))
-    _outcome, url = handle_scan(code, device="wedge")
+    if _limited():
+        return redirect(url_for("door.refused", reason="busy"))
+    outcome, url = handle_scan(code, device="wedge")
+    if outcome.result in {ScanResult.UNKNOWN, ScanResult.REVOKED} and not outcome.replayed:
+        scan_limiter().record_failure(_limit_key())
     return redirect(url)
 
 
@@ -187,7 +208,7 @@ def print_badge(token: str):  # noqa: ANN201
 @bp.get("/refused/<reason>")
 def refused(reason: str) -> str:
     """A friendly refusal for an unknown or revoked card."""
-    if reason not in {ScanResult.UNKNOWN, ScanResult.REVOKED, "not_found"}:
+    if reason not in {ScanResult.UNKNOWN, ScanResult.REVOKED, "not_found", "busy"}:
         abort(404)
     return render_template("door/refused.html", reason=reason)
 
@@ -252,6 +273,9 @@ def forgot():  # noqa: ANN201
     """Forgotten card: type your own email or phone; we never show a list of members."""
     not_found = False
     if request.method == "POST":
+        _door_only()
+        if _limited():
+            return redirect(url_for("door.refused", reason="busy"))
         contact = request.form.get("contact", "")[:MAX_CONTACT_LENGTH]
         member = find_by_contact(get_db(), contact)
         if member is not None:
@@ -261,6 +285,7 @@ def forgot():  # noqa: ANN201
                 return redirect(url_for("door.refused", reason="revoked"))
             _outcome, url = handle_scan(token, device="forgotten-card")
             return redirect(url)
+        scan_limiter().record_failure(_limit_key())
         not_found = True
     return render_template("door/forgot.html", not_found=not_found), (404 if not_found else 200)
 
