@@ -15,6 +15,8 @@ from collections.abc import Iterator
 from typing import Any
 
 QUEUE_SIZE = 100
+# Put in an evicted subscriber's inbox: its stream ends at once and gives its thread back.
+_CLOSE = ("", "")
 
 
 class TooManyStreams(RuntimeError):
@@ -51,12 +53,30 @@ class Broker:
                     for name, subs in self._subscribers.items()
                     if name not in self.reserved
                 )
-            if used >= limit:
+            if used >= limit and channel in self.reserved:
+                # A door screen that moved on leaves its old stream open until the next
+                # write fails; the newest door page always wins its slot back.
+                self._evict_oldest(channel)
+            elif used >= limit:
                 raise TooManyStreams(f"{limit} live connections already open on {channel}")
             sub_id = next(self._ids)
             inbox: queue.Queue[tuple[str, str]] = queue.Queue(QUEUE_SIZE)
             self._subscribers.setdefault(channel, {})[sub_id] = inbox
             return sub_id, inbox
+
+    def _evict_oldest(self, channel: str) -> None:
+        subscribers = self._subscribers[channel]
+        oldest = min(subscribers)
+        inbox = subscribers.pop(oldest)
+        while True:
+            try:
+                inbox.put_nowait(_CLOSE)
+                return
+            except queue.Full:
+                try:
+                    inbox.get_nowait()
+                except queue.Empty:
+                    pass
 
     def unsubscribe(self, channel: str, sub_id: int) -> None:
         """Close a subscription."""
@@ -98,11 +118,14 @@ def sse_stream(
             while remaining > 0:
                 wait = min(heartbeat_seconds, remaining)
                 try:
-                    event, payload = inbox.get(timeout=wait)
+                    message = inbox.get(timeout=wait)
                 except queue.Empty:
                     remaining -= wait
                     yield ": keep-alive\n\n"
                     continue
+                if message is _CLOSE:
+                    return
+                event, payload = message
                 yield f"event: {event}\ndata: {payload}\n\n"
         finally:
             broker.unsubscribe(channel, sub_id)

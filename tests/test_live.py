@@ -1,0 +1,45 @@
+"""The live-event hub: fan-out, limits, and the door's slots that a new page always wins."""
+
+from __future__ import annotations
+
+import pytest
+
+from kiosk.live import Broker, TooManyStreams, sse_stream
+
+
+def test_published_events_reach_every_subscriber_of_the_channel():
+    broker = Broker()
+    first = sse_stream(broker, "staff", heartbeat_seconds=0.05, lifetime_seconds=0.5)
+    second = sse_stream(broker, "staff", heartbeat_seconds=0.05, lifetime_seconds=0.5)
+    other = sse_stream(broker, "door", heartbeat_seconds=0.05, lifetime_seconds=0.2)
+    for stream in (first, second, other):
+        assert next(stream).startswith("retry:")
+    broker.publish("staff", "presence", {"visit_id": 7})
+    assert next(first) == next(second) == 'event: presence\ndata: {"visit_id": 7}\n\n'
+    assert next(other) == ": keep-alive\n\n"
+
+
+def test_staff_streams_beyond_the_limit_are_refused_but_door_slots_stay_free():
+    broker = Broker(max_subscribers=2, reserved={"door": 1})
+    broker.subscribe("staff")
+    broker.subscribe("staff")
+    with pytest.raises(TooManyStreams):
+        broker.subscribe("staff")
+    broker.subscribe("door")  # the door's own slot is not taken by dashboards
+
+
+def test_a_new_door_page_takes_over_the_oldest_door_stream():
+    broker = Broker(reserved={"door": 2})
+    streams = [
+        sse_stream(broker, "door", heartbeat_seconds=5, lifetime_seconds=60) for _ in range(2)
+    ]
+    for stream in streams:
+        next(stream)
+    newest = sse_stream(broker, "door", heartbeat_seconds=5, lifetime_seconds=60)
+    next(newest)
+    # The oldest stream ends at once (no 15 s wait for a failed write); the others live on.
+    assert list(streams[0]) == []
+    assert broker.subscriber_count() == 2
+    broker.publish("door", "scan", {"screen": "/hello/x"})
+    assert next(newest).startswith("event: scan")
+    assert next(streams[1]).startswith("event: scan")
