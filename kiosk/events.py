@@ -427,6 +427,10 @@ def record_arrival(
     so a check-in is a natural tick that keeps the figures current.
     """
     marked: list[int] = []
+    # Most check-ins happen with no event running: a read answers that without taking the
+    # write lock, which every other scan is queuing for.
+    if not running_events(db, now):
+        return marked
     with write_transaction(db):
         running = running_events(db, now)
         if running and (member_id is not None or guest_id is not None):

@@ -11,6 +11,7 @@ import itertools
 import json
 import queue
 import threading
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -103,11 +104,16 @@ def sse_stream(
     heartbeat_seconds: float = 15.0,
     lifetime_seconds: float = 300.0,
     retry_ms: int = 2000,
+    coalesce_seconds: float = 0.1,
 ) -> Iterator[str]:
     """Yield server-sent-event text for one subscriber until its lifetime ends.
 
     Streams end after ``lifetime_seconds`` and the browser reconnects by itself, so a thread
     held by a closed tab is given back even when waitress never notices the disconnect.
+
+    After the first message of a burst the stream waits ``coalesce_seconds`` and sends all
+    that arrived meanwhile in one write: under a burst of scans, each open page then costs a
+    few wake-ups a second instead of one per scan, which kept the scan threads waiting.
     """
     sub_id, inbox = broker.subscribe(channel)
 
@@ -123,10 +129,21 @@ def sse_stream(
                     remaining -= wait
                     yield ": keep-alive\n\n"
                     continue
-                if message is _CLOSE:
-                    return
-                event, payload = message
-                yield f"event: {event}\ndata: {payload}\n\n"
+                if coalesce_seconds > 0:
+                    time.sleep(coalesce_seconds)
+                chunk = []
+                while True:
+                    if message is _CLOSE:
+                        if chunk:
+                            yield "".join(chunk)
+                        return
+                    event, payload = message
+                    chunk.append(f"event: {event}\ndata: {payload}\n\n")
+                    try:
+                        message = inbox.get_nowait()
+                    except queue.Empty:
+                        break
+                yield "".join(chunk)
         finally:
             broker.unsubscribe(channel, sub_id)
 

@@ -43,3 +43,16 @@ def test_a_new_door_page_takes_over_the_oldest_door_stream():
     broker.publish("door", "scan", {"screen": "/hello/x"})
     assert next(newest).startswith("event: scan")
     assert next(streams[1]).startswith("event: scan")
+
+
+def test_a_burst_of_events_goes_out_in_one_write():
+    broker = Broker()
+    stream = sse_stream(
+        broker, "staff", heartbeat_seconds=1, lifetime_seconds=5, coalesce_seconds=0.05
+    )
+    next(stream)
+    for visit_id in (1, 2, 3):
+        broker.publish("staff", "presence", {"visit_id": visit_id})
+    chunk = next(stream)
+    assert chunk.count("event: presence") == 3
+    assert chunk.index('"visit_id": 1') < chunk.index('"visit_id": 3')
