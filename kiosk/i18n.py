@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask import Flask, current_app, request, session
-from flask_babel import Babel, format_date, get_locale
+from flask_babel import Babel, format_date, format_time, get_locale
 
 
 def select_locale() -> str:
@@ -29,6 +31,34 @@ def today_text() -> str:
     return format_date(now.date(), DAY_PATTERNS.get(str(get_locale()), "full"))
 
 
+# Time and date as written in Finland in each language: the 24-hour clock throughout (Babel's
+# plain "en" would give the US 12-hour clock and month-first dates).
+CLOCK_PATTERNS = {"fi": "H.mm", "sv": "HH:mm", "en": "HH:mm"}
+CLOCK_SECONDS_PATTERNS = {"fi": "H.mm.ss", "sv": "HH:mm:ss", "en": "HH:mm:ss"}
+DATE_PATTERNS = {"fi": "d.M.yyyy", "sv": "yyyy-MM-dd", "en": "d MMM yyyy"}
+
+
+def _language() -> str:
+    language = str(get_locale())
+    return language if language in DATE_PATTERNS else "fi"
+
+
+def clock_text(moment: datetime, seconds: bool = False) -> str:
+    """A time of day in the page's language and the kiosk's zone (fi: 9.05, sv/en: 09:05)."""
+    patterns = CLOCK_SECONDS_PATTERNS if seconds else CLOCK_PATTERNS
+    return format_time(moment, patterns[_language()])
+
+
+def day_text(moment: datetime) -> str:
+    """A date in the page's language (fi: 26.11.2026, sv: 2026-11-26, en: 26 Nov 2026)."""
+    return format_date(moment, DATE_PATTERNS[_language()])
+
+
+def day_and_clock_text(moment: datetime) -> str:
+    """A date and a time of day in the page's language."""
+    return f"{day_text(moment)} {clock_text(moment)}"
+
+
 def init_app(app: Flask) -> None:
     """Set up Flask-Babel with the catalogues in kiosk/translations."""
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", "translations")
@@ -37,3 +67,4 @@ def init_app(app: Flask) -> None:
     Babel(app, locale_selector=select_locale)
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.globals["today_text"] = today_text
+    app.jinja_env.filters.update(clock=clock_text, day=day_text, day_clock=day_and_clock_text)
