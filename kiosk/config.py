@@ -39,7 +39,7 @@ DEFAULTS: dict[str, Any] = {
     "PREVIEW_URL": "http://127.0.0.1:8081/preview.mjpg",  # the scanner's camera preview
     "HOST": "127.0.0.1",
     "PORT": 8080,
-    "THREADS": 32,
+    "THREADS": 32,  # up to 28 can be held by live streams; the rest serve requests
     "MAX_STREAMS": 24,  # live connections at once; the rest poll (see README, live updates)
     "MIN_STAY_SECONDS": 120,
     "REPEAT_WINDOW_SECONDS": 60,

@@ -104,7 +104,7 @@ def sse_stream(
     heartbeat_seconds: float = 15.0,
     lifetime_seconds: float = 300.0,
     retry_ms: int = 2000,
-    coalesce_seconds: float = 0.1,
+    coalesce_seconds: float = 0.25,
 ) -> Iterator[str]:
     """Yield server-sent-event text for one subscriber until its lifetime ends.
 

@@ -6,6 +6,7 @@ and time-limited, so nobody can walk the visit ids to see who has been in.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
@@ -18,9 +19,15 @@ class ScreenExpired(Exception):
     """The token is forged, damaged or too old."""
 
 
+@lru_cache(maxsize=8)
+def _serializer(secret_key: str) -> URLSafeTimedSerializer:
+    # Building the serializer (and its signer) cost more than signing; one per key is enough.
+    return URLSafeTimedSerializer(secret_key, salt=SALT)
+
+
 def make_screen_token(secret_key: str, data: dict[str, Any]) -> str:
     """Sign ``data`` (visit id, result, greeting kind, language)."""
-    return URLSafeTimedSerializer(secret_key, salt=SALT).dumps(data)
+    return _serializer(secret_key).dumps(data)
 
 
 def read_screen_token(
@@ -28,6 +35,6 @@ def read_screen_token(
 ) -> dict[str, Any]:
     """Return the signed data, or raise ScreenExpired."""
     try:
-        return URLSafeTimedSerializer(secret_key, salt=SALT).loads(token, max_age=max_age)
+        return _serializer(secret_key).loads(token, max_age=max_age)
     except BadSignature as exc:
         raise ScreenExpired(str(exc)) from exc
