@@ -13,16 +13,19 @@ import sqlite_utils
 from flask import Flask
 from flask.testing import FlaskClient
 
-from kiosk import create_app
 from kiosk.clock import FixedClock
 from kiosk.db import connect
 from kiosk.events import EventInput, create_event
 from kiosk.members import NewMember, add_member
 from kiosk.staff_accounts import create_staff
 
+# The staff dashboard's fixtures, shared rather than copied: appdb, host and admin use this
+# folder's `app` below.
+from tests.staff.conftest import PASSWORDS, admin, appdb, host, make_app  # noqa: F401
+from tests.staff.conftest import csrf_token as csrf
+from tests.staff.conftest import log_in as staff_log_in
+
 HELSINKI = ZoneInfo("Europe/Helsinki")
-PASSWORDS = {"host": "kahvi-ja-pulla-2026", "admin": "hallinto-salasana-2026"}
-CSRF_PATTERN = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 def at(hour: int, minute: int = 0, day: int = 26) -> datetime:
@@ -56,39 +59,16 @@ def member(
     return add_member(db, NewMember(name=name, **fields), now)
 
 
-def csrf(html: str) -> str:
-    """The CSRF token of the first form on a page."""
-    match = CSRF_PATTERN.search(html)
-    assert match, "the page has no CSRF token"
-    return match.group(1)
-
-
 @pytest.fixture
 def app(tmp_path: Path, clock: FixedClock) -> Flask:
-    """The kiosk app with CSRF on, a host ("hanna") and an admin ("aatu")."""
-    application = create_app(
-        {
-            "DATABASE": str(tmp_path / "kiosk.db"),
-            "CLOCK": clock,
-            "INSTANCE_PATH": str(tmp_path / "instance"),
-            "DEMO_DATA": False,
-            "PRINTER": f"preview:{tmp_path / 'badges'}",
-        }
-    )
+    """The kiosk app with CSRF on, a host ("hanna") and an admin ("aatu"); badges as PNGs."""
+    application = make_app(tmp_path, clock, PRINTER=f"preview:{tmp_path / 'badges'}")
     assert application.config.get("WTF_CSRF_ENABLED", True) is not False
     db = connect(application.config["DATABASE"])
     create_staff(db, "hanna", PASSWORDS["host"], "host", clock.now())
     create_staff(db, "aatu", PASSWORDS["admin"], "admin", clock.now())
     db.close()
     return application
-
-
-@pytest.fixture
-def appdb(app: Flask):  # noqa: ANN201
-    """A connection to the app's database, for arranging and checking rows."""
-    db = connect(app.config["DATABASE"])
-    yield db
-    db.close()
 
 
 @pytest.fixture
@@ -105,25 +85,8 @@ def log_in(app: Flask, role: str) -> FlaskClient:
     client = app.test_client()
     client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
     username = {"host": "hanna", "admin": "aatu"}[role]
-    page = client.get("/staff/login")
-    response = client.post(
-        "/staff/login",
-        data={"csrf_token": csrf(page.text), "username": username, "password": PASSWORDS[role]},
-    )
-    assert response.status_code == 302, response.text
+    assert staff_log_in(client, username, PASSWORDS[role]).status_code == 302
     return client
-
-
-@pytest.fixture
-def admin(app: Flask) -> FlaskClient:
-    """A client logged in as an admin."""
-    return log_in(app, "admin")
-
-
-@pytest.fixture
-def host(app: Flask) -> FlaskClient:
-    """A client logged in as a host."""
-    return log_in(app, "host")
 
 
 def scan_at_door(client: FlaskClient, code: str) -> tuple[str, str]:
@@ -152,7 +115,7 @@ MemberFactory = Callable[..., tuple[int, str]]
 
 
 @pytest.fixture
-def add(appdb, clock: FixedClock) -> MemberFactory:  # noqa: ANN001
+def add(appdb, clock: FixedClock) -> MemberFactory:  # noqa: ANN001, F811 (a fixture)
     """Add a member to the app's database: ``add("Anna Virtanen", company=…)`` → (id, token)."""
 
     def _add(name: str, **fields: object) -> tuple[int, str]:
