@@ -30,6 +30,7 @@ from flask_babel import lazy_gettext as _l
 
 from kiosk import audit, events, here_today, introductions
 from kiosk.errors import FormInvalid, InvalidInput, NotFound
+from kiosk.i18n import clock_text
 from kiosk.screen_tokens import ScreenExpired, read_screen_token
 from kiosk.timeutil import from_db
 from kiosk.views.context import broker, clock
@@ -83,8 +84,8 @@ def _door_event(event: dict[str, Any]) -> dict[str, Any]:
         "title": event["title"],
         "kind": event["kind"],
         "kind_label": str(KIND_LABELS.get(event["kind"], event["kind"])),
-        "starts": start.strftime("%H:%M"),
-        "ends": end.strftime("%H:%M"),
+        "starts": clock_text(start),
+        "ends": clock_text(end),
         "room": event["room"] or "",
         "host": event["host"] or "",
         "description": event["description"] or "",
