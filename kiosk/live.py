@@ -15,7 +15,9 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
-QUEUE_SIZE = 100
+# Room for a burst: a stream sleeps a moment to gather events (coalescing), and a burst of
+# scans must fit in the meantime. Messages are small, so this is tens of kilobytes at most.
+QUEUE_SIZE = 1000
 # Put in an evicted subscriber's inbox: its stream ends at once and gives its thread back.
 _CLOSE = ("", "")
 
