@@ -159,3 +159,19 @@ def test_regulars_not_seen_for_four_weeks(admin, appdb, add, clock) -> None:  # 
     names = [row["name"] for row in quiet_regulars(appdb, now)]
     assert names == ["Kaisa Quiet"]
     assert "Kaisa Quiet" in admin.get("/staff/members").text
+
+
+def test_an_admin_downloads_everything_held_about_a_member(admin, host, appdb, add) -> None:  # noqa: ANN001
+    member_id = add("Anna Virtanen", company="Virtasen Puutarha", email="anna@example.fi")
+    token = active_member_token(appdb, member_id)
+    assert host.get(f"/staff/members/{member_id}/data.json").status_code == 403
+    response = admin.get(f"/staff/members/{member_id}/data.json")
+    assert response.status_code == 200 and response.mimetype == "application/json"
+    assert "attachment" in response.headers["Content-Disposition"]
+    export = response.get_json()
+    assert export["member"]["name"] == "Anna Virtanen"
+    assert export["member"]["email"] == "anna@example.fi"
+    assert [card["token_hint"][-4:] for card in export["cards"]] == [token[-4:]]
+    assert token not in response.text  # the export is not a door key
+    actions = [r["action"] for r in appdb.query("SELECT action FROM audit_log")]
+    assert "member.export" in actions

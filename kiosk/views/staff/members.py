@@ -31,6 +31,7 @@ from kiosk.members import (
     set_active,
     update_member,
 )
+from kiosk.personal_data import export_json, export_member
 from kiosk.privacy import forget_member
 from kiosk.timeutil import from_db, to_db
 from kiosk.views.context import clock
@@ -279,6 +280,22 @@ def card_file(member_id: int, fmt: str) -> Response:
         mimetype="image/png" if fmt == "png" else "application/pdf",
         headers={
             "Content-Disposition": f'attachment; filename="tankkaamo-card-{member_id}.{fmt}"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@bp.get("/members/<int:member_id>/data.json")
+@admin_required
+def personal_data(member_id: int) -> Response:
+    """Everything held about the member, as JSON, for a request under the GDPR (audited)."""
+    _member_or_404(member_id)
+    export = export_member(get_db(), member_id, clock().now(), actor())
+    return Response(
+        export_json(export),
+        mimetype="application/json",
+        headers={
+            "Content-Disposition": f'attachment; filename="tankkaamo-member-{member_id}.json"',
             "Cache-Control": "no-store",
         },
     )
