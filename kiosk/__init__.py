@@ -72,6 +72,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from kiosk import errors_web, i18n, security, web_db
     from kiosk.views import register_blueprints
 
+    if app.config["PROXY_HOPS"] > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     web_db.init_app(app)
     i18n.init_app(app)
     security.init_app(app)

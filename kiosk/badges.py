@@ -14,7 +14,6 @@ from typing import Any
 import sqlite_utils
 
 from kiosk import print_queue
-from kiosk.cards import active_member_token
 from kiosk.guests import GuestSignIn
 from kiosk.timeutil import from_db, local_day_bounds, to_db
 from kiosk.visits import visit_person
@@ -49,7 +48,19 @@ def queue_guest_badge(
 def queue_member_badge(
     db: sqlite_utils.Database, visit_id: int, now: datetime, settings: dict[str, Any]
 ) -> int:
-    """Queue a member's badge for the visit, with their "Kysy minulta" line."""
+    """Queue a member's badge for the visit, with their "Kysy minulta" line; once a visit.
+
+    A member's badge has no QR code: their card's token on a sticker that ends up in a bin
+    would be a copy of the card. (A guest's badge carries its one-visit guest card.) A second
+    press of "print my badge" returns the job already queued for the visit.
+    """
+    existing = db.execute(
+        "SELECT id FROM print_jobs WHERE visit_id = ? AND kind = 'member_badge' "
+        "AND status != 'cancelled' ORDER BY id LIMIT 1",
+        [visit_id],
+    ).fetchone()
+    if existing:
+        return existing[0]
     person = visit_person(db, visit_id)
     member = list(db.query("SELECT * FROM members WHERE id = ?", [person["member_id"]]))[0]
     payload = {
@@ -57,7 +68,6 @@ def queue_member_badge(
         "name": member["name"],
         "company": member["company"] or "",
         "role": "member",
-        "token": active_member_token(db, member["id"]),
         "ask_me": member["interests"] or "",
         **_common(now, settings, member["language"]),
     }

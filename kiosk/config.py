@@ -57,6 +57,10 @@ DEFAULTS: dict[str, Any] = {
     "LANGUAGES": ["fi", "sv", "en"],
     "DEFAULT_LANGUAGE": "fi",
     "SESSION_COOKIE_SECURE": False,  # set true behind HTTPS
+    # Reverse proxies in front of the server (0: none). Behind one, set 1: the client's own
+    # address (X-Forwarded-For) is then used for door devices and rate limits; without it,
+    # every request would seem to come from the kiosk itself.
+    "PROXY_HOPS": 0,
 }
 
 # KIOSK_* variables that are not settings: where the instance is, and a password for scripts.

@@ -34,7 +34,8 @@ class Broker:
         self._subscribers: dict[str, dict[int, queue.Queue[tuple[str, str]]]] = {}
         self._ids = itertools.count(1)
         self.max_subscribers = max_subscribers
-        # Channels with slots of their own (the door screen), never taken by dashboards.
+        # Channel families with slots of their own, never taken by dashboards: "door" gives
+        # every door channel ("door:<address>") that many slots.
         self.reserved = reserved or {}
         self.published = 0
         self.dropped = 0
@@ -47,16 +48,18 @@ class Broker:
     def subscribe(self, channel: str) -> tuple[int, queue.Queue[tuple[str, str]]]:
         """Open a subscription; raise TooManyStreams when the slots are full."""
         with self._lock:
-            limit = self.reserved.get(channel, self.max_subscribers)
-            if channel in self.reserved:
+            reserved = self._family(channel) in self.reserved
+            if reserved:
+                limit = self.reserved[self._family(channel)]
                 used = len(self._subscribers.get(channel, {}))
             else:
+                limit = self.max_subscribers
                 used = sum(
                     len(subs)
                     for name, subs in self._subscribers.items()
-                    if name not in self.reserved
+                    if self._family(name) not in self.reserved
                 )
-            if used >= limit and channel in self.reserved:
+            if used >= limit and reserved:
                 # A door screen that moved on leaves its old stream open until the next
                 # write fails; the newest door page always wins its slot back.
                 self._evict_oldest(channel)
@@ -66,6 +69,10 @@ class Broker:
             inbox: queue.Queue[tuple[str, str]] = queue.Queue(QUEUE_SIZE)
             self._subscribers.setdefault(channel, {})[sub_id] = inbox
             return sub_id, inbox
+
+    @staticmethod
+    def _family(channel: str) -> str:
+        return channel.split(":", 1)[0]
 
     def _evict_oldest(self, channel: str) -> None:
         subscribers = self._subscribers[channel]
@@ -99,6 +106,31 @@ class Broker:
                 self.dropped += 1
 
 
+class EventStream:
+    """The body of one server-sent-event response: iterate it for text, close it to leave.
+
+    WSGI servers call ``close()`` on a response body even when they never iterate it (a HEAD
+    request, a client gone before the first byte), so the slot is always given back.
+    """
+
+    def __init__(self, broker: Broker, channel: str, body: Iterator[str], sub_id: int) -> None:
+        self._broker = broker
+        self._channel = channel
+        self._body = body
+        self._sub_id = sub_id
+
+    def __iter__(self) -> Iterator[str]:
+        return self._body
+
+    def __next__(self) -> str:
+        return next(self._body)
+
+    def close(self) -> None:
+        """End the stream and free its slot (safe to call more than once)."""
+        self._body.close()
+        self._broker.unsubscribe(self._channel, self._sub_id)
+
+
 def sse_stream(
     broker: Broker,
     channel: str,
@@ -107,11 +139,12 @@ def sse_stream(
     lifetime_seconds: float = 300.0,
     retry_ms: int = 2000,
     coalesce_seconds: float = 0.25,
-) -> Iterator[str]:
-    """Yield server-sent-event text for one subscriber until its lifetime ends.
+) -> EventStream:
+    """Server-sent-event text for one subscriber until its lifetime ends.
 
-    Streams end after ``lifetime_seconds`` and the browser reconnects by itself, so a thread
-    held by a closed tab is given back even when waitress never notices the disconnect.
+    Streams end after ``lifetime_seconds``, busy or not, and the browser reconnects by itself,
+    so a thread held by a closed tab is given back even when waitress never notices the
+    disconnect.
 
     After the first message of a burst the stream waits ``coalesce_seconds`` and sends all
     that arrived meanwhile in one write: under a burst of scans, each open page then costs a
@@ -122,13 +155,11 @@ def sse_stream(
     def generate() -> Iterator[str]:
         try:
             yield f"retry: {retry_ms}\n: connected\n\n"
-            remaining = lifetime_seconds
-            while remaining > 0:
-                wait = min(heartbeat_seconds, remaining)
+            deadline = time.monotonic() + lifetime_seconds
+            while (left := deadline - time.monotonic()) > 0:
                 try:
-                    message = inbox.get(timeout=wait)
+                    message = inbox.get(timeout=min(heartbeat_seconds, left))
                 except queue.Empty:
-                    remaining -= wait
                     yield ": keep-alive\n\n"
                     continue
                 if coalesce_seconds > 0:
@@ -149,4 +180,4 @@ def sse_stream(
         finally:
             broker.unsubscribe(channel, sub_id)
 
-    return generate()
+    return EventStream(broker, channel, generate(), sub_id)

@@ -271,15 +271,17 @@ def mood_trend(
     weeks: int = 12,
     min_group_size: int = 5,
 ) -> list[MoodPoint]:
-    """The mood index per ISO week for the last ``weeks`` weeks, this week last.
+    """The mood index per ISO week for the last ``weeks`` complete weeks, last week last.
 
     A week with fewer than ``min_group_size`` answers is suppressed: its answers, mean and
     index are None, so a chart cannot show (or let anyone work out) a few people's moods.
+    The week still running is never shown: watching its figure change as one person answers
+    would reveal that person's mood, however many answered before.
     """
     today = _today(now, tz)
     monday = today - timedelta(days=today.weekday())
     points = []
-    for back in range(weeks - 1, -1, -1):
+    for back in range(weeks, 0, -1):
         first = monday - timedelta(days=7 * back)
         start = local_day_bounds(first, tz)[0]
         end = local_day_bounds(first + timedelta(days=6), tz)[1]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -262,3 +263,60 @@ def test_repeated_misses_at_the_door_are_slowed_down(app, client, db, clock):
     unknown = client.get("/refused/unknown")
     assert busy.status_code == 200 and visible_text(busy.text) != visible_text(unknown.text)
     assert visit_rows(db) == []  # even the right address waits until the limit eases
+
+
+def test_with_two_doors_a_scan_shows_only_at_its_own_door(app, db, clock):
+    _id, token = gen_member(db, clock.now(), "Anna Virtanen")
+    door_a, door_b = {"REMOTE_ADDR": "10.0.0.5"}, {"REMOTE_ADDR": "10.0.0.6"}
+    broker = app.extensions["kiosk.broker"]
+    heard_a = broker.subscribe("door:10.0.0.5")[1]
+    heard_b = broker.subscribe("door:10.0.0.6")[1]
+    scanner_a = app.test_client()
+    response = scanner_a.post(
+        "/api/v1/scans", json={"code": token}, headers=auth(app), environ_base=door_a
+    )
+    assert response.json["result"] == "checked_in"
+    event, payload = heard_a.get_nowait()
+    assert event == "scan" and heard_b.empty()
+    screen = json.loads(payload)["screen"]
+    for address, expected in ((door_b, 404), (door_a, 200)):
+        browser = app.test_client()
+        browser.get(f"/pair?token={app.config['DEVICE_TOKEN']}", environ_base=address)
+        assert browser.get(screen, environ_base=address).status_code == expected
+
+
+def test_guest_sign_in_only_at_a_door(client):
+    token = csrf_token(client, "/guest")
+    response = client.post(
+        "/guest",
+        data={"name": "Eve", "consent": "1", "csrf_token": token},
+        environ_base={"REMOTE_ADDR": "10.9.9.9"},
+    )
+    assert response.status_code == 403
+
+
+@pytest.mark.parametrize(
+    "target", ["/\t/evil.example", "//evil.example", "/\\evil.example", "/\n", "/\r\nX: y", "https://x"]
+)
+def test_language_switch_refuses_every_way_off_the_server(client, target):
+    response = client.get("/language/sv", query_string={"next": target})
+    assert response.status_code == 302 and response.location == "/"
+
+
+def test_behind_a_proxy_the_clients_own_address_counts(tmp_path, clock, db_path):
+    app = create_app(
+        {
+            "INSTANCE_PATH": tmp_path,
+            "DATABASE": str(db_path),
+            "CLOCK": clock,
+            "DEMO_DATA": False,
+            "PROXY_HOPS": 1,
+        }
+    )
+    proxied = {"REMOTE_ADDR": "127.0.0.1"}
+    client = app.test_client()
+    lan = client.get("/stream/door", environ_base=proxied, headers={"X-Forwarded-For": "10.1.2.3"})
+    assert lan.status_code == 403  # not the kiosk itself, though the proxy is local
+    own = client.get("/stream/door", environ_base=proxied, buffered=False)
+    assert own.status_code == 200  # the kiosk's own browser, straight to 127.0.0.1
+    own.close()

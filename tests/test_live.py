@@ -7,6 +7,14 @@ import pytest
 from kiosk.live import Broker, TooManyStreams, sse_stream
 
 
+def test_each_door_has_its_own_reserved_slots():
+    broker = Broker(max_subscribers=1, reserved={"door": 1})
+    broker.subscribe("door:10.0.0.5")
+    broker.subscribe("door:10.0.0.6")  # another door: its own slot
+    broker.subscribe("staff")
+    assert broker.subscriber_count() == 3
+
+
 def test_published_events_reach_every_subscriber_of_the_channel():
     broker = Broker()
     first = sse_stream(broker, "staff", heartbeat_seconds=0.05, lifetime_seconds=0.5)
@@ -56,3 +64,28 @@ def test_a_burst_of_events_goes_out_in_one_write():
     chunk = next(stream)
     assert chunk.count("event: presence") == 3
     assert chunk.index('"visit_id": 1') < chunk.index('"visit_id": 3')
+
+
+def test_a_stream_closed_before_it_was_read_gives_its_slot_back():
+    # What a HEAD request or a client gone before the first byte does: close, never iterate.
+    broker = Broker(max_subscribers=1)
+    sse_stream(broker, "staff").close()
+    assert broker.subscriber_count() == 0
+    sse_stream(broker, "staff").close()  # the one slot is free again
+
+
+def test_a_busy_stream_still_ends_at_its_lifetime():
+    import time
+
+    broker = Broker()
+    stream = sse_stream(
+        broker, "staff", heartbeat_seconds=0.05, lifetime_seconds=0.4, coalesce_seconds=0
+    )
+    next(stream)
+    started = time.monotonic()
+    chunks = 0
+    for _ in stream:  # events keep coming faster than the heartbeat
+        chunks += 1
+        broker.publish("staff", "presence", {"n": chunks})
+        assert time.monotonic() - started < 5, "the stream outlived its lifetime"
+    assert broker.subscriber_count() == 0

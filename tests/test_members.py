@@ -117,3 +117,14 @@ def test_csv_import_adds_good_rows_and_reports_bad_ones_by_line(db, clock):
     assert "already" in errors[6]
     names = [r["name"] for r in db.query("SELECT name FROM members ORDER BY id")]
     assert names == ["Anna Virtanen", "Åsa Öörni"]
+
+
+def test_a_member_badge_carries_no_card_and_prints_once_a_visit(db, clock):
+    _member_id, token = gen_member(db, clock.now(), "Anna Virtanen", interests="puutarhat")
+    visit_id = process_scan(db, token, clock.now()).visit_id
+    settings = {"TZ": ZoneInfo("Europe/Helsinki"), "MEMBER_BADGE_POLICY": "button"}
+    first = queue_member_badge(db, visit_id, clock.now(), settings)
+    again = queue_member_badge(db, visit_id, clock.now(), settings)
+    assert first == again
+    [job] = list(db.query("SELECT payload FROM print_jobs"))
+    assert token not in job["payload"] and "puutarhat" in job["payload"]

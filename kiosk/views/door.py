@@ -26,11 +26,12 @@ from kiosk.errors import FormInvalid, InvalidInput, NotFound
 from kiosk.guests import GuestForm, sign_in_guest
 from kiosk.members import find_by_contact
 from kiosk.moods import record_mood, request_host
+from kiosk.safe_paths import local_path
 from kiosk.screen_tokens import ScreenExpired, make_screen_token, read_screen_token
 from kiosk.views.api import scan_limiter
 from kiosk.views.context import broker, clock
 from kiosk.views.scanning import handle_scan, screen_url
-from kiosk.views.streams import is_door_device
+from kiosk.views.streams import door_address, is_door_device
 from kiosk.visits import ScanOutcome, ScanResult, visit_person
 from kiosk.web_db import get_db
 
@@ -66,6 +67,8 @@ def _screen(token: str) -> dict[str, Any]:
     try:
         data = read_screen_token(current_app.secret_key, token)
     except ScreenExpired:
+        abort(404)
+    if data.get("d") != door_address():  # another door's visitor: not shown here
         abort(404)
     # The person's own language for their screens, unless they switched on this screen.
     if data.get("l") in current_app.config["LANGUAGES"] and not session.get("lang_chosen"):
@@ -219,6 +222,7 @@ def guest():  # noqa: ANN201
     errors: dict[str, str] = {}
     form = request.form
     if request.method == "POST":
+        _door_only()  # a script elsewhere on the network must not invent visits
         language = session.get("lang") or current_app.config["DEFAULT_LANGUAGE"]
         guest_form = GuestForm(
             name=form.get("name", ""),
@@ -303,8 +307,4 @@ def language(code: str):  # noqa: ANN201
         abort(404)
     session["lang"] = code
     session["lang_chosen"] = True
-    target = request.args.get("next", "/")
-    # Only local paths, so the switch cannot send the door screen elsewhere.
-    if not target.startswith("/") or target.startswith("//"):
-        target = "/"
-    return redirect(target)
+    return redirect(local_path(request.args.get("next", "/")))

@@ -11,6 +11,7 @@ from kiosk.greetings import choose_greeting
 from kiosk.screen_tokens import make_screen_token
 from kiosk.timeutil import from_db
 from kiosk.views.context import broker, clock, scan_rules
+from kiosk.views.streams import door_address, door_channel
 from kiosk.visits import ScanOutcome, ScanResult, process_scan
 from kiosk.web_db import get_db
 
@@ -32,6 +33,7 @@ def screen_url(outcome: ScanOutcome) -> str:
             long_break=outcome.long_break,
         ).value,
         "l": outcome.language or current_app.config["DEFAULT_LANGUAGE"],
+        "d": door_address(),  # the screen opens only at the door where the person scanned
     }
     return url_for("door.person", token=make_screen_token(current_app.secret_key, data))
 
@@ -88,7 +90,7 @@ def handle_scan(
         _record_event_arrival(outcome)
     # The door stream carries only where to go next, never a name: the screen it opens
     # shows the first name, and only on the door the person is standing at.
-    broker().publish("door", "scan", {"result": outcome.result.value, "screen": url})
+    broker().publish(door_channel(), "scan", {"result": outcome.result.value, "screen": url})
     if outcome.result in {ScanResult.CHECKED_IN, ScanResult.CHECKED_OUT}:
         broker().publish(
             "staff", "presence", {"result": outcome.result.value, "visit_id": outcome.visit_id}

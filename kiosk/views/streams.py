@@ -19,11 +19,28 @@ def is_door_device() -> bool:
     return request.remote_addr in LOOPBACK or session.get("door_device") is True
 
 
+def door_address() -> str:
+    """The address that identifies this request's door.
+
+    A door is one machine: its scanner posts from the address its screen browses from (the
+    kiosk itself is 127.0.0.1). Each door has its own live channel, and a person's screen
+    opens only at the door where they scanned, so with several doors nobody sees another
+    door's visitors.
+    """
+    return request.remote_addr or ""
+
+
+def door_channel() -> str:
+    """The live channel of this request's door."""
+    return f"door:{door_address()}"
+
+
 def event_stream_response(channel: str) -> Response:
     """Open a live stream on ``channel``; 503 with a Retry-After when every slot is taken."""
     try:
         # The door answers a person standing in front of it: it coalesces only briefly.
-        stream = sse_stream(broker(), channel, coalesce_seconds=0.05 if channel == "door" else 0.25)
+        door = channel.startswith("door:")
+        stream = sse_stream(broker(), channel, coalesce_seconds=0.05 if door else 0.25)
     except TooManyStreams:
         response = jsonify(error="busy", message="too many live connections; polling instead")
         response.status_code = 503
@@ -41,7 +58,7 @@ def door_stream() -> Response:
     """The door screen's stream: where to go after each scan. Door devices only."""
     if not is_door_device():
         abort(403)
-    return event_stream_response("door")
+    return event_stream_response(door_channel())
 
 
 @bp.get("/pair")

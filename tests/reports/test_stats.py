@@ -71,10 +71,12 @@ def test_visits_per_month(month_db) -> None:
 
 @pytest.mark.parametrize("answers", [4, 5])
 def test_mood_trend_is_hidden_below_the_minimum_group(db, answers: int) -> None:
+    # Last week (NOW is Thursday 12 November): the week still running is never shown.
     db["mood_answers"].insert_all(
-        {"answered_at": at(2026, 11, 10, 10), "mood": 1} for _ in range(answers)
+        {"answered_at": at(2026, 11, 3, 10), "mood": 1} for _ in range(answers)
     )
     (point,) = stats.mood_trend(db, NOW, HELSINKI, weeks=1, min_group_size=5)
+    assert point.week_start == date(2026, 11, 2)
     if answers < 5:
         assert point.suppressed and point.answers is None and point.index is None
     else:
@@ -83,9 +85,21 @@ def test_mood_trend_is_hidden_below_the_minimum_group(db, answers: int) -> None:
 
 
 def test_mood_trend_weeks(month_db) -> None:
-    now = datetime(2026, 11, 30, 23, 55, tzinfo=HELSINKI)
+    now = datetime(2026, 12, 7, 0, 5, tzinfo=HELSINKI)  # the week of 30 November just ended
     points = stats.mood_trend(month_db, now, HELSINKI, weeks=4, min_group_size=5)
     assert [p.week_start.day for p in points] == [9, 16, 23, 30]
     assert [p.suppressed for p in points] == [False, True, True, False]
     assert points[0].mean == pytest.approx(10 / 7, abs=0.01)
-    assert points[3].index == pytest.approx((5 - 25 / 6) / 4 * 100, abs=0.1)
+    # The whole week of 30 November: six answers on the 30th and five on 1 December.
+    assert points[3].answers == 11
+    assert points[3].index == pytest.approx((5 - 50 / 11) / 4 * 100, abs=0.1)
+
+
+def test_the_running_week_never_shows_so_one_answer_cannot_be_worked_out(db) -> None:
+    # Five answers this week, then a sixth: the running week's figure would move with it.
+    db["mood_answers"].insert_all(
+        {"answered_at": at(2026, 11, 10, 10), "mood": 1} for _ in range(6)
+    )
+    points = stats.mood_trend(db, NOW, HELSINKI, weeks=2, min_group_size=5)
+    assert [p.week_start for p in points] == [date(2026, 10, 26), date(2026, 11, 2)]
+    assert all(p.suppressed for p in points)

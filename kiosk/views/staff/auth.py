@@ -11,7 +11,6 @@ from collections import deque
 from datetime import datetime, timedelta
 from functools import wraps
 from typing import Any
-from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
@@ -27,6 +26,7 @@ from flask import (
 from flask_babel import lazy_gettext as _l
 
 from kiosk import audit
+from kiosk.safe_paths import local_path
 from kiosk.staff_accounts import LoginRefused, authenticate
 from kiosk.views.context import clock
 from kiosk.web_db import get_db
@@ -175,15 +175,7 @@ def actor() -> str:
 
 def safe_next(target: str | None) -> str:
     """Return ``target`` if it is a path inside /staff, else the dashboard."""
-    default = url_for("staff.present.index")
-    if not target:
-        return default
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not parts.path.startswith("/staff"):
-        return default
-    if target.startswith("//") or "\\" in target:
-        return default
-    return target
+    return local_path(target or "", default=url_for("staff.present.index"), prefix="/staff")
 
 
 MESSAGES = {
