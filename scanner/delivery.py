@@ -23,6 +23,9 @@ from typing import Any
 log = logging.getLogger(__name__)
 
 
+RECENT_OUTCOMES = 100
+
+
 class ServerUnreachable(ConnectionError):
     """The server did not answer, or answered 5xx/408/429: worth retrying later."""
 
@@ -117,8 +120,9 @@ class DeliveryQueue:
         self.maxlen = maxlen
         self.on_result = on_result
         self.backoff = backoff
-        self.delivered: list[tuple[Scan, dict[str, Any]]] = []
-        self.rejected: list[tuple[Scan, ScanRejected]] = []
+        # The most recent outcomes only: the process runs for months and these hold first names.
+        self.delivered: deque[tuple[Scan, dict[str, Any]]] = deque(maxlen=RECENT_OUTCOMES)
+        self.rejected: deque[tuple[Scan, ScanRejected]] = deque(maxlen=RECENT_OUTCOMES)
         self.dropped = 0
         self.server_reachable = True
         self._queue: deque[Scan] = deque()

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 
 from scanner.delivery import ApiClient, ScanRejected, ServerUnreachable
 
 log = logging.getLogger(__name__)
 
 STATES = ("ok", "no_camera", "error")
+# A loop that has not read a frame (or tried to open the camera) for this long is stuck, for
+# example in a camera driver's read(): the heartbeat says so, and the watchdog restarts it.
+STALLED_AFTER_SECONDS = 30.0
 
 
 class HealthReporter:
@@ -18,8 +22,19 @@ class HealthReporter:
     A heartbeat that fails is only logged: health reports must never hold up scanning.
     """
 
-    def __init__(self, client: ApiClient, device: str, interval: float = 10.0) -> None:
+    def __init__(
+        self,
+        client: ApiClient,
+        device: str,
+        interval: float = 10.0,
+        progress_age: Callable[[], float] | None = None,
+        stalled_after: float = STALLED_AFTER_SECONDS,
+    ) -> None:
         self.client = client
+        # Seconds since the scan loop last made progress; without it, a heartbeat would say
+        # "ok" from its own thread while the loop hangs.
+        self.progress_age = progress_age
+        self.stalled_after = stalled_after
         self.device = device
         self.interval = interval
         self.state = "error"
@@ -37,10 +52,19 @@ class HealthReporter:
             self.state, self.detail = state, detail
             self._changed.set()
 
+    def current(self) -> tuple[str, str]:
+        """The state to report now: the recorded one, or ``error`` while the loop is stuck."""
+        if self.progress_age is not None:
+            age = self.progress_age()
+            if age > self.stalled_after:
+                return "error", f"the scan loop has been stuck for {age:.0f} s"
+        return self.state, self.detail
+
     def send(self) -> bool:
         """Send one heartbeat now; true when the server took it."""
+        state, detail = self.current()
         try:
-            self.client.heartbeat(self.device, self.state, self.detail)
+            self.client.heartbeat(self.device, state, detail)
         except (ServerUnreachable, ScanRejected) as exc:
             log.debug("heartbeat not delivered: %s", exc)
             return False

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -29,7 +30,8 @@ class LoopStats:
     scans: int = 0
     reconnects: int = 0
     decode_errors: int = 0
-    codes: list[str] = field(default_factory=list)
+    # The last codes only: a scanner runs for months, and codes are card tokens.
+    codes: deque[str] = field(default_factory=lambda: deque(maxlen=100))
 
 
 class ScannerLoop:
@@ -66,15 +68,21 @@ class ScannerLoop:
         self.max_misses = max_misses  # consecutive empty reads before a camera counts as gone
         self.stats = LoopStats()
         self.source: Source | None = None
+        self._progress = clock()
         self._stop = threading.Event()
 
     def stop(self) -> None:
         """Ask :meth:`run` to return after the current frame."""
         self._stop.set()
 
+    def progress_age(self) -> float:
+        """Seconds since the loop last read a frame or tried to open the camera."""
+        return self.clock() - self._progress
+
     def _connect(self) -> Source | None:
         delay = self.backoff[0]
         while not self._stop.is_set():
+            self._progress = self.clock()
             try:
                 source = self.open_source()
             except BadSourceSpec:
@@ -129,6 +137,7 @@ class ScannerLoop:
                 except Exception as exc:  # a driver that raises instead of returning False
                     log.warning("reading from %s failed: %s", source.description, exc)
                     frame = None
+                self._progress = self.clock()
                 if frame is not None:
                     misses = 0
                     self.process(frame)

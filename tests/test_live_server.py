@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 import urllib.request
 from datetime import UTC, timedelta
@@ -55,5 +56,23 @@ def test_min_stay_setting_lets_a_second_scan_check_out(tmp_path):
         assert server.post_scan(token)[1]["result"] == "checked_in"
         assert server.post_scan(token)[1]["result"] == "checked_out"
         assert server.post_scan(token)[1]["result"] == "checked_in"
+    finally:
+        server.stop()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("printer", ["cups:kuitti", "usb:04b8", "network:"])
+def test_a_printer_setting_that_cannot_work_never_stops_check_in(tmp_path, printer):
+    from tests.conftest import LiveServer, free_port
+
+    server = LiveServer(tmp_path / "i", free_port(), {"KIOSK_PRINTER": printer})
+    try:
+        token = server.add_member("Mikko Korhonen")
+        assert server.post_scan(token)[1]["result"] == "checked_in"
+        with urllib.request.urlopen(server.url + "/healthz", timeout=5) as response:
+            health = json.loads(response.read())
+        assert health["ok"] is True
+        assert health["printer"]["state"] == "misconfigured"
+        assert health["printer"]["devices"][0]["detail"]  # says what is wrong
     finally:
         server.stop()

@@ -71,7 +71,7 @@ def scanner_command(
     spec = settings["CAMERA"] if camera is None else camera
     instance = settings["INSTANCE_PATH"]
     client = ApiClient(server or settings["SERVER_URL"], settings["DEVICE_TOKEN"])
-    health = HealthReporter(client, name or f"scanner@{socket.gethostname()}").start()
+    health = HealthReporter(client, name or f"scanner@{socket.gethostname()}")
     queue = DeliveryQueue(client).start()
     port = int(_setting(settings, "PREVIEW_PORT", 8081) if preview_port is None else preview_port)
     preview = None
@@ -89,6 +89,8 @@ def scanner_command(
         on_state=health.set,
         on_frame=preview.publish if preview else None,
     )
+    health.progress_age = loop.progress_age
+    health.start()
     signal.signal(signal.SIGTERM, lambda *_: loop.stop())
     try:
         loop.run()

@@ -14,20 +14,48 @@ import click
 from kiosk.cli.context import KioskContext, pass_kiosk
 
 
+def _print_worker(app):  # noqa: ANN001, ANN202
+    """The print worker, or None when the printer setting cannot be used.
+
+    Check-in must keep working whatever the printer setting says: a setting the code cannot
+    use (a missing driver such as pycups, a malformed usb: id) is logged and shown as the
+    printer's state on /healthz and the dashboard, and jobs wait until it is fixed.
+    """
+    from kiosk.db import connect
+    from kiosk.print_queue import PrintWorker, record_printer_state
+    from printer.errors import PrinterError, PrinterSettingError
+    from printer.transports import PrinterStatus
+
+    clock = app.extensions["kiosk.clock"]
+    try:
+        return PrintWorker.from_settings(app.config, lambda: connect(app.config["DATABASE"]), clock)
+    except (PrinterError, PrinterSettingError) as exc:
+        logging.getLogger("kiosk.printer").error(
+            "printing is off until KIOSK_PRINTER is fixed: %s", exc
+        )
+        db = connect(app.config["DATABASE"])
+        try:
+            record_printer_state(
+                db, "printer", PrinterStatus("misconfigured", str(exc)), clock.now()
+            )
+        finally:
+            db.close()
+        return None
+
+
 def _start_background(app) -> list:  # noqa: ANN001
     from kiosk.background import ClosingTimeWatcher
-    from kiosk.db import connect
-    from kiosk.print_queue import PrintWorker
     from kiosk.retention import RetentionWatcher
 
     clock = app.extensions["kiosk.clock"]
-    worker = PrintWorker.from_settings(app.config, lambda: connect(app.config["DATABASE"]), clock)
-    app.extensions["kiosk.print_worker"] = worker
     services = [
         ClosingTimeWatcher(app.config, clock, app.extensions["kiosk.broker"]),
         RetentionWatcher(app.config, clock),
-        worker,
     ]
+    worker = _print_worker(app)
+    if worker is not None:
+        app.extensions["kiosk.print_worker"] = worker
+        services.append(worker)
     for service in services:
         service.start()
     return services
