@@ -245,8 +245,16 @@ def _expire(db: sqlite_utils.Database, now: datetime) -> int:
         cursor = db.execute(
             "UPDATE print_jobs SET status = 'cancelled', updated_at = ?, next_attempt_at = NULL,"
             " last_error = 'not printed within ' || ? || ' minutes: ' || coalesce(last_error, '')"
-            " WHERE kind = ? AND status = 'pending' AND created_at < ?",
-            [to_db(now), int(age.total_seconds() // 60), kind, to_db(now - age)],
+            " WHERE kind = ? AND status IN ('pending', 'printing') AND created_at < ?"
+            " AND (status = 'pending' OR updated_at < ?)",
+            [
+                to_db(now),
+                int(age.total_seconds() // 60),
+                kind,
+                to_db(now - age),
+                # a 'printing' job is only given up once its lease ran out (a crash left it)
+                to_db(now - timedelta(seconds=LEASE_SECONDS)),
+            ],
         )
         expired += cursor.rowcount
     return expired

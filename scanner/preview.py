@@ -73,7 +73,12 @@ class PreviewServer:
             started = time.monotonic()
             frame = self._latest
             if frame is not None and (self.viewers or self._jpeg is None):
-                jpeg = encode_jpeg(frame, self.width)
+                try:
+                    jpeg = encode_jpeg(frame, self.width)
+                except Exception:  # noqa: BLE001 - one odd frame must not end the preview
+                    log.exception("the preview could not encode a frame; skipping it")
+                    self._latest = None
+                    continue
                 with self._cond:
                     self._jpeg = jpeg
                     self._seq += 1

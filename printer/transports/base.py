@@ -12,10 +12,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from escpos.constants import RT_STATUS_ONLINE
 from PIL import Image
 
 from printer.encode import encode_image
 from printer.errors import PaperOut, PrinterError, PrinterUnavailable
+
+
+def _is_usb_timeout(exc: OSError) -> bool:
+    # pyusb's USBTimeoutError, without importing pyusb where it is not installed.
+    return type(exc).__name__ == "USBTimeoutError"
 
 
 @dataclass(frozen=True)
@@ -121,11 +127,20 @@ class EscposTransport(Transport):
             return super().status()
         device = self._open()
         try:
+            # Many cheap printers never answer DLE EOT; pyserial then reads b"" and escpos
+            # reports "offline", pyusb raises its timeout (an OSError). Neither means the
+            # printer is off, so both are "unknown", and the job is printed anyway.
+            if not device.query_status(RT_STATUS_ONLINE):
+                return PrinterStatus("unknown", "the printer did not answer a status request")
             online = device.is_online()
             paper = device.paper_status()
         except TimeoutError:
             return PrinterStatus("unknown", "the printer did not answer a status request")
-        except (OSError, NotImplementedError) as exc:
+        except OSError as exc:
+            if _is_usb_timeout(exc):
+                return PrinterStatus("unknown", "the printer did not answer a status request")
+            raise self.explain(exc) from exc
+        except NotImplementedError as exc:
             raise self.explain(exc) from exc
         finally:
             _close(device)

@@ -142,6 +142,18 @@ def test_job_left_printing_by_a_crash_is_printed_again_after_its_lease(db, clock
     assert get_job(db, job_id)["status"] == "done"
 
 
+def test_a_badge_left_printing_by_a_crash_hours_ago_is_not_printed_late(db, clock):
+    transport = RecordingTransport()
+    job_id = enqueue(db, "guest_badge", GUEST, clock.now())
+    db.execute(
+        "UPDATE print_jobs SET status = 'printing', attempts = 1, updated_at = ? WHERE id = ?",
+        [to_db(clock.now()), job_id],
+    )
+    clock.advance(hours=3)  # the server was down; the guest left long ago
+    assert process_due(db, transport, clock.now()).printed == 0
+    assert get_job(db, job_id)["status"] == "cancelled"
+
+
 def test_old_badges_are_cancelled_instead_of_printed(db, clock):
     transport = RecordingTransport()
     transport.state = PrinterStatus("offline", "switched off")

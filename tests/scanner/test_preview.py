@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import urllib.request
 
 import cv2
@@ -21,5 +22,24 @@ def test_preview_serves_a_downscaled_jpeg_and_a_stream() -> None:
         with urllib.request.urlopen(preview.url, timeout=5) as stream:
             assert stream.headers["Content-Type"].startswith("multipart/x-mixed-replace")
             assert stream.read(len("--kioskframe")) == b"--kioskframe"
+    finally:
+        preview.stop()
+
+
+def test_an_odd_frame_does_not_end_the_preview() -> None:
+    preview = PreviewServer("127.0.0.1", 0, width=320, fps=50).start()
+    try:
+        preview.publish(np.zeros((0, 0, 3), np.uint8))  # a broken frame from a driver
+        time.sleep(0.2)
+        preview.publish(np.full((480, 640, 3), 90, np.uint8))
+        deadline = time.monotonic() + 5
+        jpeg = b""
+        while time.monotonic() < deadline and not jpeg:
+            with urllib.request.urlopen(
+                f"http://127.0.0.1:{preview.port}/preview.jpg", timeout=5
+            ) as r:
+                jpeg = r.read()
+            time.sleep(0.05)
+        assert cv2.imdecode(np.frombuffer(jpeg, np.uint8), cv2.IMREAD_COLOR).shape[1] == 320
     finally:
         preview.stop()
