@@ -221,6 +221,10 @@ write_config() {
       if ! grep -q "^$key=." "$env_file"; then
         echo "+ add a generated $key to $ETC/kiosk.env"
         if [ "$DRY_RUN" -eq 0 ]; then
+          # A file edited by hand may lack its last newline: never glue two settings together.
+          if [ -s "$env_file" ] && [ -n "$(tail -c 1 "$env_file")" ]; then
+            echo >>"$env_file"
+          fi
           echo "$key=$(new_secret)" >>"$env_file"
         fi
       fi

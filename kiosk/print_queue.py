@@ -29,6 +29,7 @@ import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import sqlite_utils
@@ -71,6 +72,12 @@ def printer_width(settings: Mapping[str, Any]) -> int:
     if raw in {"80", "576"}:
         return 80
     raise PrinterSettingError(f"KIOSK_PRINTER_WIDTH must be 58 or 80 (mm), not {raw!r}")
+
+
+def preview_directory(settings: Mapping[str, Any]) -> Path | None:
+    """The folder badge previews go to, when ``KIOSK_PRINTER`` is ``preview:DIR``."""
+    spec = str(settings.get("PRINTER") or "")
+    return Path(spec.removeprefix("preview:")) if spec.startswith("preview:") else None
 
 
 def transport_from_settings(settings: Mapping[str, Any]) -> Transport:

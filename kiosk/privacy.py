@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 
 import sqlite_utils
 
@@ -13,18 +14,23 @@ from kiosk.transactions import write_transaction
 
 
 def forget_member(
-    db: sqlite_utils.Database, member_id: int, now: datetime, actor: str
+    db: sqlite_utils.Database,
+    member_id: int,
+    now: datetime,
+    actor: str,
+    preview_dir: Path | None = None,
 ) -> dict[str, int]:
     """Erase a member's personal data everywhere; return how many rows were touched.
 
     The member row stays as an empty tombstone (so event counts still add up), their cards
-    are deleted, their print jobs emptied, and their visits are unlinked from them: the
+    are deleted, their print jobs emptied (and their badge previews deleted from
+    ``preview_dir``, where badges go to PNG files), and their visits are unlinked from them: the
     visits, moods and alerts remain only as anonymous counts.
     """
     get_member(db, member_id)
     stamp = to_db(now)
     with write_transaction(db):
-        jobs = _erase_print_jobs(db, member_id, stamp)
+        job_ids = _erase_print_jobs(db, member_id, stamp)
         db["members"].update(
             member_id,
             {
@@ -53,31 +59,55 @@ def forget_member(
             [stamp, member_id],
         ).rowcount
         audit.record(
-            db, now, actor, "member.forget", f"member:{member_id}", visits=visits, jobs=jobs
+            db,
+            now,
+            actor,
+            "member.forget",
+            f"member:{member_id}",
+            visits=visits,
+            jobs=len(job_ids),
         )
-    return {"cards": cards, "visits": visits, "print_jobs": jobs}
+    previews = delete_previews(preview_dir, job_ids)
+    return {"cards": cards, "visits": visits, "print_jobs": len(job_ids), "previews": previews}
 
 
-_SET_ERASED = """
-    payload = '{}', last_error = 'erased', updated_at = :stamp,
+ERASE_JOB = """
+    UPDATE print_jobs SET payload = '{}', last_error = 'erased', updated_at = ?,
     status = CASE WHEN status IN ('pending', 'printing') THEN 'cancelled' ELSE status END
+    WHERE id = ?
 """
-ERASE_JOBS_OF_VISITS = (
-    f"UPDATE print_jobs SET {_SET_ERASED} "  # noqa: S608 - a constant, no input
-    "WHERE visit_id IN (SELECT id FROM visits WHERE member_id = :member)"
-)
-ERASE_JOBS_WITH_TOKEN = (
-    f"UPDATE print_jobs SET {_SET_ERASED} "  # noqa: S608 - a constant, no input
-    "WHERE payload != '{}' AND instr(payload, :token) > 0"
-)
 
 
-def _erase_print_jobs(db: sqlite_utils.Database, member_id: int, stamp: str) -> int:
+def _erase_print_jobs(db: sqlite_utils.Database, member_id: int, stamp: str) -> list[int]:
     # Badge and card jobs carry the name and the card token: empty them, and cancel the ones
     # not printed yet. They are found by the member's visits and by their card tokens.
-    erased = db.execute(ERASE_JOBS_OF_VISITS, {"stamp": stamp, "member": member_id}).rowcount
-    for row in list(db.query("SELECT token FROM cards WHERE member_id = ?", [member_id])):
-        erased += db.execute(
-            ERASE_JOBS_WITH_TOKEN, {"stamp": stamp, "token": row["token"]}
-        ).rowcount
-    return erased
+    ids = {
+        row["id"]
+        for row in db.query(
+            "SELECT id FROM print_jobs WHERE visit_id IN "
+            "(SELECT id FROM visits WHERE member_id = ?)",
+            [member_id],
+        )
+    }
+    for card in list(db.query("SELECT token FROM cards WHERE member_id = ?", [member_id])):
+        ids.update(
+            row["id"]
+            for row in db.query(
+                "SELECT id FROM print_jobs WHERE instr(payload, ?) > 0", [card["token"]]
+            )
+        )
+    for job_id in ids:
+        db.execute(ERASE_JOB, [stamp, job_id])
+    return sorted(ids)
+
+
+def delete_previews(directory: Path | None, job_ids: list[int]) -> int:
+    """Delete the badge preview images of ``job_ids`` (``preview:`` printers); return how many."""
+    if directory is None or not directory.is_dir():
+        return 0
+    deleted = 0
+    for job_id in job_ids:
+        for path in directory.glob(f"*-job{job_id}-*"):
+            path.unlink(missing_ok=True)
+            deleted += 1
+    return deleted

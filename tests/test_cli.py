@@ -132,3 +132,28 @@ def test_every_command_has_help_and_is_in_the_readme():
 
     missing = [path for path in walk(cli, "kiosk") if path not in readme]
     assert missing == []
+
+
+def test_member_forget_also_deletes_their_badge_previews(runner, tmp_path):
+    from kiosk.print_queue import process_due
+    from printer.transports.preview import PreviewTransport
+
+    run(runner, "member", "add", "--name", "Anna Virtanen", "--email", "anna@example.fi")
+    badges = tmp_path / "instance" / "badges"
+    db = connect(tmp_path / "instance" / "kiosk.db")
+    try:
+        from datetime import UTC, datetime
+
+        from kiosk.badges import queue_member_badge
+        from kiosk.config import load_settings
+        from kiosk.visits import manual_check_in
+
+        now = datetime.now(UTC)
+        visit_id = manual_check_in(db, 1, now)
+        queue_member_badge(db, visit_id, now, load_settings())
+        process_due(db, PreviewTransport(badges), now)
+    finally:
+        db.close()
+    assert len(list(badges.glob("*.png"))) == 1
+    run(runner, "member", "forget", "1", "--yes")
+    assert list(badges.glob("*.png")) == []

@@ -12,6 +12,7 @@ from kiosk.cli.context import KioskContext, pass_kiosk
 from kiosk.errors import InvalidInput, NotFound
 from kiosk.member_import import MAX_FILE_BYTES, import_members
 from kiosk.members import LANGUAGES, NewMember, add_member, get_member
+from kiosk.print_queue import preview_directory
 from kiosk.privacy import forget_member
 
 
@@ -103,7 +104,9 @@ def forget(kiosk: KioskContext, member_id: int, yes: bool) -> None:
         return
     if not yes:
         click.confirm(f"Erase {member['name']} (member {member_id}) for good?", abort=True)
-    counts = forget_member(kiosk.db, member_id, kiosk.clock.now(), actor="cli")
+    counts = forget_member(
+        kiosk.db, member_id, kiosk.clock.now(), "cli", preview_directory(kiosk.settings)
+    )
     click.echo(f"Erased member {member_id}; {counts['visits']} visit(s) kept as anonymous counts.")
 
 

@@ -13,6 +13,10 @@ from PIL import Image
 from printer.errors import PrinterUnavailable
 from printer.transports.base import PrinterStatus, Transport
 
+# Badge previews show names, companies and guest cards: they are kept a week, then deleted
+# as new ones are written (erasing a member deletes theirs at once).
+KEEP_SECONDS = 7 * 24 * 3600
+
 
 class PreviewTransport(Transport):
     """Writes each printed image to ``DIR/<time>-<label>.png``; the ESC/POS bytes to ``.bin``."""
@@ -37,10 +41,21 @@ class PreviewTransport(Transport):
             with os.fdopen(fd, "wb") as handle:
                 handle.write(data)
             os.replace(tmp, path)
+            self.prune()
         except OSError as exc:
             raise PrinterUnavailable(
                 f"cannot write badge previews to {self.directory}: {exc}"
             ) from exc
+
+    def prune(self, keep_seconds: float = KEEP_SECONDS) -> int:
+        """Delete previews older than ``keep_seconds``; return how many went."""
+        cutoff = time.time() - keep_seconds
+        deleted = 0
+        for path in self.directory.iterdir():
+            if path.suffix in {".png", ".bin"} and path.stat().st_mtime < cutoff:
+                path.unlink(missing_ok=True)
+                deleted += 1
+        return deleted
 
     def print_image(self, image: Image.Image, label: str = "") -> None:
         """Save ``image`` as a PNG file."""

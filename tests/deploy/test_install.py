@@ -169,6 +169,18 @@ def test_a_lost_secret_is_generated_again_and_the_rest_kept(tmp_path: Path) -> N
     assert env_file.stat().st_mode & 0o777 == 0o600
 
 
+def test_a_hand_edited_file_without_a_last_newline_is_not_glued_together(tmp_path: Path) -> None:
+    root = tmp_path / "target"
+    install("--root", root)
+    env_file = root / "etc/tankkaamo-kiosk/kiosk.env"
+    kept = [line for line in env_file.read_text().splitlines() if "KIOSK_SECRET_KEY" not in line]
+    env_file.write_text("\n".join(kept) + "\nKIOSK_PRINTER=network:10.0.0.5")  # no newline
+    install("--root", root)
+    values = _read_env(env_file)
+    assert values["KIOSK_PRINTER"] == "network:10.0.0.5"
+    assert len(values["KIOSK_SECRET_KEY"]) == 64
+
+
 def test_the_generated_settings_are_valid_kiosk_settings(tmp_path: Path) -> None:
     root = tmp_path / "target"
     install("--root", root)

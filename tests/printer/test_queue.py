@@ -229,3 +229,17 @@ def test_worker_thread_prints_a_queued_badge(db, db_path, clock, tmp_path):
     assert get_job(db, job_id)["status"] == "done"
     assert [path.suffix for path in previews.iterdir()] == [".png"]
     assert worker.errors == 0
+
+
+def test_badge_previews_are_kept_a_week_only(tmp_path):
+    import os
+
+    from PIL import Image
+
+    preview = PreviewTransport(tmp_path)
+    preview.print_image(Image.new("1", (10, 10)), label="job1-guest_badge")
+    [old] = list(tmp_path.glob("*.png"))
+    eight_days_ago = time.time() - 8 * 24 * 3600
+    os.utime(old, (eight_days_ago, eight_days_ago))
+    preview.print_image(Image.new("1", (10, 10)), label="job2-guest_badge")
+    assert [p.name.endswith("job2-guest_badge.png") for p in tmp_path.glob("*.png")] == [True]

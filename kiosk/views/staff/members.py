@@ -32,6 +32,7 @@ from kiosk.members import (
     update_member,
 )
 from kiosk.personal_data import export_json, export_member
+from kiosk.print_queue import preview_directory
 from kiosk.privacy import forget_member
 from kiosk.timeutil import from_db, to_db
 from kiosk.views.context import clock
@@ -321,5 +322,7 @@ def forget(member_id: int):  # noqa: ANN201
     _member_or_404(member_id)
     if request.form.get("confirm") != "1":
         abort(400)
-    forget_member(get_db(), member_id, clock().now(), actor())  # writes its own audit entry
+    forget_member(  # writes its own audit entry
+        get_db(), member_id, clock().now(), actor(), preview_directory(current_app.config)
+    )
     return redirect(url_for("staff.members.index", forgotten=1))
