@@ -7,8 +7,10 @@
 #   sudo sh deploy/install.sh               install or update
 #   sudo sh deploy/install.sh --dry-run     print every step, change nothing
 #   sudo sh deploy/install.sh --uninstall   remove units, rules and code; keep data and settings
-#   options: --no-browser (no screen on this machine), --root DIR (write under DIR; with a DIR
-#   other than /, system-wide steps such as apt, useradd and systemctl are skipped)
+#   options: --no-browser (no screen on this machine), --door (another door of a space whose
+#   server is elsewhere: only the scanner, its watchdog and the screen), --root DIR (write
+#   under DIR; with a DIR other than /, system-wide steps such as apt, useradd and systemctl
+#   are skipped)
 set -eu
 
 SRC=$(cd "$(dirname "$0")/.." && pwd)
@@ -37,10 +39,11 @@ BASE_PACKAGES="python3 python3-venv libzbar0 libusb-1.0-0 fonts-dejavu-core curl
 DRY_RUN=0
 UNINSTALL=0
 WITH_BROWSER=1
+DOOR=0
 ROOT=/
 
 usage() {
-  sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'
 }
 
 while [ $# -gt 0 ]; do
@@ -48,6 +51,7 @@ while [ $# -gt 0 ]; do
     --dry-run) DRY_RUN=1 ;;
     --uninstall) UNINSTALL=1 ;;
     --no-browser) WITH_BROWSER=0 ;;
+    --door) DOOR=1 ;;
     --root)
       [ $# -ge 2 ] || { echo "install.sh: --root needs a folder" >&2; exit 2; }
       ROOT=$2
@@ -59,6 +63,13 @@ while [ $# -gt 0 ]; do
   esac
   shift
 done
+
+SERVER_ONLY_UNITS="tankkaamo-kiosk.service tankkaamo-kiosk-backup.timer tankkaamo-kiosk-backup.service"
+if [ "$DOOR" -eq 1 ]; then
+  SERVER_UNITS="tankkaamo-kiosk-scanner.service"
+  TIMER_UNITS="tankkaamo-kiosk-watchdog.timer"
+  ONESHOT_UNITS="tankkaamo-kiosk-watchdog.service"
+fi
 ROOT=${ROOT%/}
 # With ROOT empty every path below is the real one.
 
@@ -247,6 +258,16 @@ write_config() {
 
 install_units() {
   step "systemd units in $UNIT_DIR"
+  if [ "$DOOR" -eq 1 ]; then
+    # A door has no web app and makes no backups; a machine that was a server before loses
+    # those units here, so that an update never starts them again.
+    for unit in $SERVER_ONLY_UNITS; do
+      if [ -e "$ROOT$UNIT_DIR/$unit" ]; then
+        system_wide systemctl disable --now "$unit"
+        remove "$UNIT_DIR/$unit"
+      fi
+    done
+  fi
   for unit in $SERVER_UNITS $TIMER_UNITS $ONESHOT_UNITS; do
     install_file "$DEPLOY/systemd/$unit" "$UNIT_DIR/$unit" 644
   done

@@ -229,3 +229,27 @@ def test_admin_wrapper_passes_the_settings_to_kiosk(tmp_path: Path) -> None:
         "printer=network:10.0.0.5 camera=0",
         "user=root",
     ]
+
+
+def test_a_door_machine_gets_only_the_scanner_and_screen_and_keeps_it_that_way(
+    tmp_path: Path,
+) -> None:
+    root = tmp_path / "target"
+    units = root / "etc/systemd/system"
+    install("--root", root)  # first set up as a server …
+    assert (units / "tankkaamo-kiosk.service").exists()
+    install("--root", root, "--door")  # … then made a door: the server's units go
+    for gone in (
+        "tankkaamo-kiosk.service",
+        "tankkaamo-kiosk-backup.timer",
+        "tankkaamo-kiosk-backup.service",
+    ):
+        assert not (units / gone).exists(), gone
+    for kept in (
+        "tankkaamo-kiosk-scanner.service",
+        "tankkaamo-kiosk-watchdog.timer",
+        "tankkaamo-kiosk-browser.service",
+    ):
+        assert (units / kept).exists(), kept
+    install("--root", root, "--door")  # an update of the door does not bring them back
+    assert not (units / "tankkaamo-kiosk.service").exists()
