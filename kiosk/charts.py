@@ -97,6 +97,25 @@ def _figure(chart_id: str, svg: list[str], labels: Labels, table: Markup) -> Mar
     )
 
 
+def _series_figure(
+    chart_id: str,
+    svg: list[str],
+    labels: Labels,
+    categories: Sequence[str],
+    values: Sequence[float | None],
+    fmt: Callable[[float], str],
+) -> Markup:
+    # A bar or line chart, with the same figures as a table for screen readers.
+    rows = [
+        (c, labels.no_data if v is None else fmt(v))
+        for c, v in zip(categories, values, strict=True)
+    ]
+    table = data_table(
+        labels.title, (labels.x_header, labels.y_header), rows, summary=labels.table_summary
+    )
+    return _figure(chart_id, svg, labels, table)
+
+
 def bar_chart(
     chart_id: str,
     categories: Sequence[str],
@@ -141,14 +160,7 @@ def bar_chart(
                 f'text-anchor="middle">{escape(category)}</text>'
             )
     svg.append("</svg>")
-    rows = [
-        (c, labels.no_data if v is None else fmt(v))
-        for c, v in zip(categories, values, strict=True)
-    ]
-    table = data_table(
-        labels.title, (labels.x_header, labels.y_header), rows, summary=labels.table_summary
-    )
-    return _figure(chart_id, svg, labels, table)
+    return _series_figure(chart_id, svg, labels, categories, values, fmt)
 
 
 def _axis(left: float, top: float, plot_w: float, plot_h: float, peak: float, fmt: Formatter):  # noqa: ANN202
@@ -218,14 +230,7 @@ def line_chart(
             svg.append(f'<polyline class="line" points="{points}"/>')
     svg += marks
     svg.append("</svg>")
-    rows = [
-        (c, labels.no_data if v is None else fmt(v))
-        for c, v in zip(categories, values, strict=True)
-    ]
-    table = data_table(
-        labels.title, (labels.x_header, labels.y_header), rows, summary=labels.table_summary
-    )
-    return _figure(chart_id, svg, labels, table)
+    return _series_figure(chart_id, svg, labels, categories, values, fmt)
 
 
 def shade(value: float, peak: float) -> str:
