@@ -16,6 +16,9 @@ from kiosk.migrations import apply_migrations
 from kiosk.visits import ScanRules
 
 PACKAGE_DIR = Path(__file__).resolve().parent
+# Live streams kept for each door's screen: the page showing now and the one it just left
+# (a newer page takes over the oldest), so each door costs at most two server threads.
+DOOR_STREAMS = 2
 
 
 def _templates_dir() -> Path:
@@ -52,7 +55,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     )
     app.extensions["kiosk.clock"] = clock
     app.extensions["kiosk.broker"] = Broker(
-        max_subscribers=app.config["MAX_STREAMS"], reserved={"door": 4}
+        max_subscribers=app.config["MAX_STREAMS"], reserved={"door": DOOR_STREAMS}
     )
     app.extensions["kiosk.rules"] = ScanRules(
         min_stay=timedelta(seconds=app.config["MIN_STAY_SECONDS"]),
