@@ -141,6 +141,8 @@ class EscposTransport(Transport):
                 return PrinterStatus("unknown", "the printer did not answer a status request")
             raise self.explain(exc) from exc
         except NotImplementedError as exc:
+            # python-escpos raises this for a connection that cannot read answers; it is
+            # escpos' own signal, not unfinished work here.
             raise self.explain(exc) from exc
         finally:
             _close(device)

@@ -158,6 +158,22 @@ def serious(violations: list[dict]) -> list[dict]:
     return [v for v in violations if v["impact"] in {"serious", "critical"}]
 
 
+def axe_figures(page, label: str) -> tuple[dict, list[dict]]:  # noqa: ANN001
+    """Run axe on the page; return (figures for the artifact file, serious violations)."""
+    violations = run_axe(page)
+    bad = serious(violations)
+    figures = {
+        "serious_or_critical": len(bad),
+        "moderate_or_minor": len(violations) - len(bad),
+        "rules": sorted({v["id"] for v in violations}),
+    }
+    print(
+        f"axe {label}: {len(bad)} serious/critical, "
+        f"{len(violations) - len(bad)} moderate/minor {figures['rules']}"
+    )
+    return figures, bad
+
+
 def describe(violations: list[dict]) -> str:
     """Readable violations for an assertion message."""
     return json.dumps(violations, indent=1, ensure_ascii=False)

@@ -17,6 +17,7 @@ from tests.browser.conftest import (
     SCREENSHOTS,
     SMALL,
     PageProblems,
+    axe_figures,
     describe,
     run_axe,
     screenshot,
@@ -134,17 +135,7 @@ def test_axe_finds_nothing_serious_on_any_door_screen(browser, server, door_page
             open_with_errors(page, server, name, language)
         else:
             open_in(page, server, door_pages[name], language)
-        violations = run_axe(page)
-        bad = serious(violations)
-        figures[name] = {
-            "serious_or_critical": len(bad),
-            "moderate_or_minor": len(violations) - len(bad),
-            "rules": sorted({v["id"] for v in violations}),
-        }
-        print(
-            f"axe door {language} {name}: {len(bad)} serious/critical, "
-            f"{len(violations) - len(bad)} moderate/minor {figures[name]['rules']}"
-        )
+        figures[name], bad = axe_figures(page, f"door {language} {name}")
         if bad:
             failures[name] = bad
     context.close()

@@ -16,10 +16,9 @@ from tests.browser.conftest import (
     LARGE,
     SCREENSHOTS,
     PageProblems,
+    axe_figures,
     describe,
-    run_axe,
     screenshot,
-    serious,
     start_server,
     wait_for_door,
 )
@@ -153,17 +152,7 @@ def test_axe_finds_nothing_serious_on_the_staff_pages(staff_page, server, langua
             page.context.clear_cookies()
             page.goto(f"{server.url}/language/{language}?next={path}")
         assert page.locator("html").get_attribute("lang") == language
-        violations = run_axe(page)
-        bad = serious(violations)
-        figures[name] = {
-            "serious_or_critical": len(bad),
-            "moderate_or_minor": len(violations) - len(bad),
-            "rules": sorted({v["id"] for v in violations}),
-        }
-        print(
-            f"axe staff {language} {name}: {len(bad)} serious/critical, "
-            f"{len(violations) - len(bad)} moderate/minor {figures[name]['rules']}"
-        )
+        figures[name], bad = axe_figures(page, f"staff {language} {name}")
         if bad:
             failures[f"{name} ({path})"] = bad
     SCREENSHOTS.parent.mkdir(parents=True, exist_ok=True)
