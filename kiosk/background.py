@@ -5,24 +5,30 @@ from __future__ import annotations
 import logging
 import threading
 from datetime import timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from kiosk.clock import Clock
 from kiosk.closing import check_out_everyone_at_closing, parse_closing_time
 from kiosk.db import DatabaseUnavailable, connect
 from kiosk.events import events_started_between, settle_attendance
-from kiosk.live import Broker
 
 log = logging.getLogger(__name__)
 
 RECENT_EVENTS = timedelta(days=2)
 
 
+class Publisher(Protocol):
+    """Where live updates go (the web layer's broker); the domain needs only ``publish``."""
+
+    def publish(self, channel: str, kind: str, data: dict[str, Any]) -> None:
+        """Send ``data`` of ``kind`` to everyone listening on ``channel``."""
+
+
 class ClosingTimeWatcher:
     """Checks everyone out at closing time; runs once a minute in a daemon thread."""
 
     def __init__(
-        self, settings: dict[str, Any], clock: Clock, broker: Broker, interval: float = 60.0
+        self, settings: dict[str, Any], clock: Clock, broker: Publisher, interval: float = 60.0
     ) -> None:
         self.settings = settings
         self.clock = clock

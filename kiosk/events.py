@@ -36,9 +36,9 @@ from zoneinfo import ZoneInfo
 
 import sqlite_utils
 
-from kiosk import print_queue
 from kiosk.errors import FormInvalid, KioskError, NotFound
 from kiosk.names import clean_text
+from kiosk.printing import queue as print_queue
 from kiosk.timeutil import from_db, local_day_bounds, to_db
 from kiosk.transactions import write_transaction
 from printer.badge import LABELS, badge_date_text

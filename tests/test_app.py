@@ -7,9 +7,9 @@ import re
 
 import pytest
 
-from kiosk import create_app
 from kiosk.moods import open_alerts
 from kiosk.visits import visit_person
+from kiosk.web import create_app
 from tests.factories import gen_member, visit_rows
 from tests.web_helpers import csrf_token, visible_text
 
@@ -296,7 +296,8 @@ def test_guest_sign_in_only_at_a_door(client):
 
 
 @pytest.mark.parametrize(
-    "target", ["/\t/evil.example", "//evil.example", "/\\evil.example", "/\n", "/\r\nX: y", "https://x"]
+    "target",
+    ["/\t/evil.example", "//evil.example", "/\\evil.example", "/\n", "/\r\nX: y", "https://x"],
 )
 def test_language_switch_refuses_every_way_off_the_server(client, target):
     response = client.get("/language/sv", query_string={"next": target})

@@ -7,8 +7,8 @@ from datetime import datetime
 from kiosk.background import ClosingTimeWatcher
 from kiosk.config import load_settings
 from kiosk.events import EventInput, create_event, register
-from kiosk.live import Broker
 from kiosk.visits import manual_check_in
+from kiosk.web.live import Broker
 from tests.conftest import HELSINKI
 from tests.factories import gen_member, visit_rows
 

@@ -135,7 +135,7 @@ def test_every_command_has_help_and_is_in_the_readme():
 
 
 def test_member_forget_also_deletes_their_badge_previews(runner, tmp_path):
-    from kiosk.print_queue import process_due
+    from kiosk.printing.queue import process_due
     from printer.transports.preview import PreviewTransport
 
     run(runner, "member", "add", "--name", "Anna Virtanen", "--email", "anna@example.fi")
@@ -144,8 +144,8 @@ def test_member_forget_also_deletes_their_badge_previews(runner, tmp_path):
     try:
         from datetime import UTC, datetime
 
-        from kiosk.badges import queue_member_badge
         from kiosk.config import load_settings
+        from kiosk.printing.badges import queue_member_badge
         from kiosk.visits import manual_check_in
 
         now = datetime.now(UTC)

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 import pytest
 from flask import session
 
-from kiosk import create_app
-from kiosk.i18n import clock_text, day_and_clock_text, day_text
+from kiosk.web import create_app
+from kiosk.web.i18n import clock_text, day_and_clock_text, day_text
 
 MOMENT = datetime(2026, 3, 29, 7, 5, 9, tzinfo=UTC)  # 10.05 in Helsinki, the first summer day
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kiosk.live import Broker, TooManyStreams, sse_stream
+from kiosk.web.live import Broker, TooManyStreams, sse_stream
 
 
 def test_each_door_has_its_own_reserved_slots():

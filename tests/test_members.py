@@ -6,13 +6,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from kiosk.badges import queue_member_badge
 from kiosk.cards import TOKEN_PATTERN, active_member_token, issue_member_card
 from kiosk.errors import InvalidInput
 from kiosk.member_import import import_members
 from kiosk.members import NewMember, add_member, find_by_contact, valid_business_id
-from kiosk.print_queue import enqueue
-from kiosk.privacy import forget_member
+from kiosk.printing.badges import queue_member_badge
+from kiosk.printing.queue import enqueue
+from kiosk.privacy.erasure import forget_member
 from kiosk.visits import process_scan
 from tests.factories import gen_member, visit_rows
 

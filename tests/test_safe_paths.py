@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kiosk.safe_paths import local_path
+from kiosk.web.safe_paths import local_path
 
 
 @pytest.mark.parametrize(

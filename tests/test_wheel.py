@@ -45,8 +45,8 @@ def test_wheel_holds_templates_static_files_translations_and_fonts(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
     for required in (
         "kiosk/templates/door/welcome.html",
-        "kiosk/static/css/kiosk.css",
-        "kiosk/static/js/door.js",
+        "kiosk/web/static/css/kiosk.css",
+        "kiosk/web/static/js/door.js",
         "kiosk/translations/fi/LC_MESSAGES/messages.mo",
         "scanner/decode.py",
         "printer/badge.py",

@@ -12,8 +12,8 @@ from kiosk.cli.context import KioskContext, pass_kiosk
 from kiosk.errors import InvalidInput, NotFound
 from kiosk.member_import import MAX_FILE_BYTES, import_members
 from kiosk.members import LANGUAGES, NewMember, add_member, get_member
-from kiosk.print_queue import preview_directory
-from kiosk.privacy import forget_member
+from kiosk.printing.queue import preview_directory
+from kiosk.privacy.erasure import forget_member
 
 
 @click.group("member")
@@ -58,7 +58,7 @@ def add(kiosk: KioskContext, as_json: bool, **fields: str) -> None:
 @pass_kiosk
 def card(kiosk: KioskContext, member_id: int, out: Path) -> None:
     """Write the member's QR card as an image."""
-    from kiosk.member_cards import write_member_card
+    from kiosk.printing.member_cards import write_member_card
 
     try:
         member = get_member(kiosk.db, member_id)

@@ -7,7 +7,7 @@ import json
 import click
 
 from kiosk.cli.context import KioskContext, pass_kiosk
-from kiosk.print_queue import (
+from kiosk.printing.queue import (
     printer_state,
     printer_width,
     record_printer_state,

@@ -37,7 +37,7 @@ def _write_private(path: Path, text: str) -> None:
 @pass_kiosk
 def member_export(kiosk: KioskContext, member_id: int, out: Path | None) -> None:
     """Export everything held about a member as JSON (card tokens shortened to a hint)."""
-    from kiosk.personal_data import export_json, export_member
+    from kiosk.privacy.personal_data import export_json, export_member
 
     try:
         data = export_member(kiosk.db, member_id, kiosk.clock.now(), actor="cli")
@@ -64,7 +64,7 @@ def member_export(kiosk: KioskContext, member_id: int, out: Path | None) -> None
 def research_export(kiosk: KioskContext, month_from: str, month_to: str, out: Path) -> None:
     """Pseudonymised export for the research group: consenting members only, MONTH_FROM to
     MONTH_TO (YYYY-MM, both included), with a data dictionary."""
-    from kiosk.research_export import export_research
+    from kiosk.privacy.research_export import export_research
 
     try:
         first, last = parse_month(month_from), parse_month(month_to)
@@ -100,7 +100,7 @@ def retention_group() -> None:
 @pass_kiosk
 def retention_run(kiosk: KioskContext, dry_run: bool, as_json: bool) -> None:
     """Anonymise visits, mood answers and guest data older than the retention period."""
-    from kiosk.retention import anonymise_expired
+    from kiosk.privacy.retention import anonymise_expired
 
     months = int(kiosk.settings["RETENTION_MONTHS"])
     if months < 1:

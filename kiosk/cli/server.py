@@ -22,7 +22,7 @@ def _print_worker(app):  # noqa: ANN001, ANN202
     printer's state on /healthz and the dashboard, and jobs wait until it is fixed.
     """
     from kiosk.db import connect
-    from kiosk.print_queue import PrintWorker, record_printer_state
+    from kiosk.printing.queue import PrintWorker, record_printer_state
     from printer.errors import PrinterError, PrinterSettingError
     from printer.transports import PrinterStatus
 
@@ -45,7 +45,7 @@ def _print_worker(app):  # noqa: ANN001, ANN202
 
 def _start_background(app) -> list:  # noqa: ANN001
     from kiosk.background import ClosingTimeWatcher
-    from kiosk.retention import RetentionWatcher
+    from kiosk.privacy.retention import RetentionWatcher
 
     clock = app.extensions["kiosk.clock"]
     services = [
@@ -69,7 +69,7 @@ def serve(kiosk: KioskContext, host: str | None, port: int | None) -> None:
     """Run the kiosk web app on waitress, with the print worker and closing-time check-out."""
     from waitress import serve as waitress_serve
 
-    from kiosk import create_app
+    from kiosk.web import create_app
 
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     app = create_app({"PERSISTENT_CONNECTIONS": True})

@@ -10,7 +10,7 @@ from kiosk import here_today, introductions
 from kiosk.errors import InvalidInput, NotFound
 from kiosk.guests import GuestForm, sign_in_guest
 from kiosk.members import set_active
-from kiosk.privacy import forget_member
+from kiosk.privacy.erasure import forget_member
 from kiosk.visits import close_visit, manual_check_in, process_scan
 from tests.events.conftest import member
 

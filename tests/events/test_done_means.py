@@ -12,11 +12,12 @@ import io
 
 from click.testing import CliRunner
 
-from kiosk import create_app, print_queue
 from kiosk.cli import cli
 from kiosk.db import connect
-from kiosk.demo import seed_if_empty
+from kiosk.demo.seed import seed_if_empty
+from kiosk.printing import queue as print_queue
 from kiosk.staff_accounts import create_staff
+from kiosk.web import create_app
 from tests.events.conftest import (
     PASSWORDS,
     at,

@@ -9,7 +9,7 @@ import pytest
 from kiosk import events
 from kiosk.errors import FormInvalid
 from kiosk.guests import GuestForm, sign_in_guest
-from kiosk.privacy import forget_member
+from kiosk.privacy.erasure import forget_member
 from kiosk.timeutil import from_db, to_db
 from kiosk.visits import close_visit, manual_check_in, process_scan
 from printer.jobs import parse_payload

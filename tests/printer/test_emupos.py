@@ -9,7 +9,7 @@ import pytest
 import zxingcpp
 from PIL import Image, ImageChops
 
-from kiosk.print_queue import enqueue, get_job, printer_state, process_due
+from kiosk.printing.queue import enqueue, get_job, printer_state, process_due
 from printer.badge import BadgeContent, render_badge
 from printer.errors import PaperOut, PrinterUnavailable
 from printer.transports import open_transport

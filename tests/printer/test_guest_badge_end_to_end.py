@@ -11,9 +11,9 @@ import re
 
 import numpy as np
 
-from kiosk import create_app
 from kiosk.db import connect
-from kiosk.print_queue import process_due, transport_from_settings
+from kiosk.printing.queue import process_due, transport_from_settings
+from kiosk.web import create_app
 from scanner.decode import decode_production
 from tests.web_helpers import csrf_token, visible_text
 

@@ -10,7 +10,7 @@ import pytest
 import zxingcpp
 
 from kiosk.db import connect
-from kiosk.print_queue import (
+from kiosk.printing.queue import (
     LEASE_SECONDS,
     PrintWorker,
     backoff,

@@ -10,11 +10,11 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from kiosk import create_app
 from kiosk.clock import FixedClock
 from kiosk.db import connect
 from kiosk.members import NewMember, add_member
 from kiosk.staff_accounts import create_staff
+from kiosk.web import create_app
 
 PASSWORDS = {"host": "kahvi-ja-pulla-2026", "admin": "hallinto-salasana-2026"}
 CSRF_PATTERN = re.compile(r'name="csrf_token" value="([^"]+)"')

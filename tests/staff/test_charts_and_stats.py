@@ -6,8 +6,8 @@ import xml.etree.ElementTree as ET  # noqa: S405 - parsing our own output
 
 import pytest
 
-from kiosk.charts import Labels, bar_chart, gauge, heatmap, line_chart, shade
-from kiosk.demo_history import seed_demo_visits
+from kiosk.demo.history import seed_demo_visits
+from kiosk.web.charts import Labels, bar_chart, gauge, heatmap, line_chart, shade
 from tests.conftest import HELSINKI
 
 SVG = "{http://www.w3.org/2000/svg}"

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from kiosk import print_queue
 from kiosk.devices import record_device_state
+from kiosk.printing import queue as print_queue
 from tests.staff.conftest import post
 
 

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from kiosk.cards import active_member_token
 from kiosk.timeutil import to_db
-from kiosk.views.staff.members import quiet_regulars
+from kiosk.web.views.staff.members import quiet_regulars
 from tests.staff.conftest import post
 
 

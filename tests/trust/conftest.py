@@ -9,8 +9,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from kiosk import create_app
 from kiosk.clock import FixedClock
+from kiosk.web import create_app
 
 # The emupos fixtures of the printer tests, shared rather than copied.
 from tests.printer.conftest import emu, emulator  # noqa: F401

@@ -21,8 +21,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from kiosk import db as kiosk_db
-from kiosk import web_db
 from kiosk.db import connect
+from kiosk.web import db as web_db
 from tests.conftest import LiveServer, free_port
 from tests.factories import gen_member
 from tests.trust.conftest import auth, check_database

@@ -18,9 +18,9 @@ from kiosk.cards import new_token
 from kiosk.db import connect
 from kiosk.errors import InvalidInput
 from kiosk.member_import import import_members
-from kiosk.ratelimit import FailedScanLimiter
-from kiosk.views.api import LIMITER_KEY
 from kiosk.visits import ScanResult, ScanRules, process_scan
+from kiosk.web.ratelimit import FailedScanLimiter
+from kiosk.web.views.api import LIMITER_KEY
 from tests.factories import gen_member
 from tests.trust.conftest import auth, check_database
 

@@ -17,10 +17,10 @@ from kiosk.cli.context import KioskContext
 from kiosk.db import connect
 from kiosk.guests import GuestForm, sign_in_guest
 from kiosk.moods import record_mood, request_host
-from kiosk.personal_data import export_member
+from kiosk.privacy.personal_data import export_member
+from kiosk.privacy.research_export import export_research, pseudonym, research_key
+from kiosk.privacy.retention import RetentionWatcher, anonymise_expired, months_before
 from kiosk.reports import build_report, parse_month
-from kiosk.research_export import export_research, pseudonym, research_key
-from kiosk.retention import RetentionWatcher, anonymise_expired, months_before
 from kiosk.visits import ScanRules, process_scan
 from tests.conftest import HELSINKI
 from tests.factories import gen_member

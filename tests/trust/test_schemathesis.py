@@ -56,7 +56,7 @@ def schema(server: LiveServer):  # noqa: ANN201
 
 def operations() -> list[tuple[str, GenerationMode]]:
     """Every operation with positive examples; those that take a body with negative ones too."""
-    from kiosk.openapi import openapi_document
+    from kiosk.web.openapi import openapi_document
 
     pairs = []
     for path, item in openapi_document()["paths"].items():

@@ -15,12 +15,12 @@ from kiosk import audit
 from kiosk.cards import TOKEN_PATTERN, issue_member_card, new_token
 from kiosk.db import connect
 from kiosk.errors import InvalidInput
-from kiosk.personal_data import export_member
-from kiosk.privacy import forget_member
-from kiosk.ratelimit import FailedScanLimiter
-from kiosk.screen_tokens import make_screen_token
+from kiosk.privacy.erasure import forget_member
+from kiosk.privacy.personal_data import export_member
 from kiosk.staff_accounts import LoginRefused, authenticate, create_staff
-from kiosk.views.api import LIMITER_KEY
+from kiosk.web.ratelimit import FailedScanLimiter
+from kiosk.web.screen_tokens import make_screen_token
+from kiosk.web.views.api import LIMITER_KEY
 from tests.factories import gen_member
 from tests.trust.conftest import auth, make_app
 

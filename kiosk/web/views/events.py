@@ -30,16 +30,16 @@ from flask_babel import lazy_gettext as _l
 
 from kiosk import audit, events, here_today, introductions
 from kiosk.errors import FormInvalid, InvalidInput, NotFound
-from kiosk.i18n import clock_text
-from kiosk.screen_tokens import ScreenExpired, read_screen_token
 from kiosk.timeutil import from_db
-from kiosk.views.context import broker, clock
-from kiosk.views.door import TOPIC_LABELS, _screen
-from kiosk.views.staff import auth
-from kiosk.views.staff.auth import actor, admin_required, login_required
-from kiosk.views.streams import is_door_device
 from kiosk.visits import ScanResult
-from kiosk.web_db import get_db
+from kiosk.web.db import get_db
+from kiosk.web.i18n import clock_text
+from kiosk.web.screen_tokens import ScreenExpired, read_screen_token
+from kiosk.web.views.context import broker, clock
+from kiosk.web.views.door import TOPIC_LABELS, _screen
+from kiosk.web.views.staff import auth
+from kiosk.web.views.staff.auth import actor, admin_required, login_required
+from kiosk.web.views.streams import is_door_device
 
 bp = Blueprint("events", __name__)
 staff_bp = Blueprint("staff", __name__, url_prefix="/staff/events")

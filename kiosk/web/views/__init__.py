@@ -7,7 +7,7 @@ from flask import Flask
 
 def register_blueprints(app: Flask) -> None:
     """Attach every blueprint to ``app``."""
-    from kiosk.views import api, door, events, staff, streams
+    from kiosk.web.views import api, door, events, staff, streams
 
     app.register_blueprint(door.bp)
     app.register_blueprint(api.bp)

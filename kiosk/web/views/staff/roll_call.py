@@ -5,11 +5,12 @@ from __future__ import annotations
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_babel import get_locale
 
-from kiosk import audit, print_queue
+from kiosk import audit
+from kiosk.printing import queue as print_queue
 from kiosk.roll_call import print_payload, roll_call
-from kiosk.views.context import clock
-from kiosk.views.staff.auth import actor, login_required
-from kiosk.web_db import get_db
+from kiosk.web.db import get_db
+from kiosk.web.views.context import clock
+from kiosk.web.views.staff.auth import actor, login_required
 
 bp = Blueprint("roll_call", __name__)
 

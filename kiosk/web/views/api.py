@@ -14,19 +14,19 @@ from werkzeug.exceptions import HTTPException
 
 from kiosk.db import DatabaseUnavailable
 from kiosk.devices import DEVICE_STATES, health, record_device_state
-from kiosk.errors_web import is_unavailable
-from kiosk.openapi import MAX_DETAIL_LENGTH, MAX_DEVICE_LENGTH, MAX_KEY_LENGTH, openapi_document
-from kiosk.ratelimit import (
+from kiosk.visits import ScanResult
+from kiosk.web.db import get_db
+from kiosk.web.errors import is_unavailable
+from kiosk.web.openapi import MAX_DETAIL_LENGTH, MAX_DEVICE_LENGTH, MAX_KEY_LENGTH, openapi_document
+from kiosk.web.ratelimit import (
     DEFAULT_BURST,
     DEFAULT_REFILL_SECONDS,
     FailedScanLimiter,
     retry_after_header,
 )
-from kiosk.security import csrf
-from kiosk.views.context import clock
-from kiosk.views.scanning import handle_scan
-from kiosk.visits import ScanResult
-from kiosk.web_db import get_db
+from kiosk.web.security import csrf
+from kiosk.web.views.context import clock
+from kiosk.web.views.scanning import handle_scan
 
 bp = Blueprint("api", __name__)
 csrf.exempt(bp)

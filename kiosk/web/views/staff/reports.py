@@ -25,9 +25,9 @@ from kiosk.reports import (
     parse_month,
     report_filename,
 )
-from kiosk.views.context import clock
-from kiosk.views.staff.auth import actor, admin_required
-from kiosk.web_db import get_db
+from kiosk.web.db import get_db
+from kiosk.web.views.context import clock
+from kiosk.web.views.staff.auth import actor, admin_required
 
 bp = Blueprint("reports", __name__)
 

@@ -1,6 +1,6 @@
 """Friendly pages for a database that cannot be used right now (locked too long, disk full).
 
-The JSON API answers these itself (503 with a message, see :mod:`kiosk.views.api`); every
+The JSON API answers these itself (503 with a message, see :mod:`kiosk.web.views.api`); every
 other page, the door screen above all, gets a calm page in the person's language that says
 the sign-in did not go through, asks them to try again or see the host, and returns to the
 welcome screen by itself. Nothing is half-written: the write transactions roll back.

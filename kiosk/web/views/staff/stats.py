@@ -9,10 +9,10 @@ from flask_babel import format_date, format_decimal, format_percent
 from flask_babel import gettext as _
 
 from kiosk import stats as kstats
-from kiosk.charts import Labels, bar_chart, gauge, heatmap, line_chart
-from kiosk.views.context import clock
-from kiosk.views.staff.auth import login_required
-from kiosk.web_db import get_db
+from kiosk.web.charts import Labels, bar_chart, gauge, heatmap, line_chart
+from kiosk.web.db import get_db
+from kiosk.web.views.context import clock
+from kiosk.web.views.staff.auth import login_required
 
 bp = Blueprint("stats", __name__)
 

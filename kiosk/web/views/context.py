@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import current_app
 
 from kiosk.clock import Clock
-from kiosk.live import Broker
 from kiosk.visits import ScanRules
+from kiosk.web.live import Broker
 
 
 def clock() -> Clock:

@@ -17,13 +17,13 @@ from kiosk.members import get_member, search_members
 from kiosk.moods import mark_handled, open_alerts
 from kiosk.stats import occupancy_now
 from kiosk.timeutil import from_db
-from kiosk.views.context import broker, clock
-from kiosk.views.door import TOPIC_LABELS
-from kiosk.views.staff.auth import actor, login_required
-from kiosk.views.staff.devices import device_summary
-from kiosk.views.streams import event_stream_response
 from kiosk.visits import close_visit, manual_check_in, present_visits
-from kiosk.web_db import get_db
+from kiosk.web.db import get_db
+from kiosk.web.views.context import broker, clock
+from kiosk.web.views.door import TOPIC_LABELS
+from kiosk.web.views.staff.auth import actor, login_required
+from kiosk.web.views.staff.devices import device_summary
+from kiosk.web.views.streams import event_stream_response
 
 bp = Blueprint("present", __name__)
 

@@ -8,11 +8,12 @@ from typing import Any
 import sqlite_utils
 from flask import Blueprint, abort, current_app, redirect, render_template, url_for
 
-from kiosk import audit, print_queue
+from kiosk import audit
 from kiosk.devices import device_states
-from kiosk.views.context import clock
-from kiosk.views.staff.auth import actor, current_staff, login_required
-from kiosk.web_db import get_db
+from kiosk.printing import queue as print_queue
+from kiosk.web.db import get_db
+from kiosk.web.views.context import clock
+from kiosk.web.views.staff.auth import actor, current_staff, login_required
 
 bp = Blueprint("devices", __name__)
 

@@ -20,20 +20,20 @@ from flask import (
 )
 from flask_babel import lazy_gettext as _l
 
-from kiosk import badges
 from kiosk.cards import active_member_token
 from kiosk.errors import FormInvalid, InvalidInput, NotFound
 from kiosk.guests import GuestForm, sign_in_guest
 from kiosk.members import find_by_contact
 from kiosk.moods import record_mood, request_host
-from kiosk.safe_paths import local_path
-from kiosk.screen_tokens import ScreenExpired, make_screen_token, read_screen_token
-from kiosk.views.api import scan_limiter
-from kiosk.views.context import broker, clock
-from kiosk.views.scanning import handle_scan, screen_url
-from kiosk.views.streams import door_address, is_door_device
+from kiosk.printing import badges
 from kiosk.visits import ScanOutcome, ScanResult, visit_person
-from kiosk.web_db import get_db
+from kiosk.web.db import get_db
+from kiosk.web.safe_paths import local_path
+from kiosk.web.screen_tokens import ScreenExpired, make_screen_token, read_screen_token
+from kiosk.web.views.api import scan_limiter
+from kiosk.web.views.context import broker, clock
+from kiosk.web.views.scanning import handle_scan, screen_url
+from kiosk.web.views.streams import door_address, is_door_device
 
 bp = Blueprint("door", __name__)
 

@@ -3,7 +3,7 @@
 Guests always get a badge. Members get one by the policy in KIOSK_MEMBER_BADGE_POLICY:
 ``never``, ``first_visit_of_day`` or ``button`` (a "print my badge" button on the greeting).
 Queuing never fails a check-in: it only writes a job, and a printer that is off leaves the
-job waiting (see kiosk.print_queue).
+job waiting (see kiosk.printing.queue).
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from typing import Any
 
 import sqlite_utils
 
-from kiosk import print_queue
 from kiosk.guests import GuestSignIn
+from kiosk.printing import queue as print_queue
 from kiosk.timeutil import from_db, local_day_bounds, to_db
 from kiosk.visits import visit_person
 from printer.badge import badge_date_text

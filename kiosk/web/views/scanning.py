@@ -6,14 +6,15 @@ from datetime import datetime
 
 from flask import current_app, url_for
 
-from kiosk import badges, events
+from kiosk import events
 from kiosk.greetings import choose_greeting
-from kiosk.screen_tokens import make_screen_token
+from kiosk.printing import badges
 from kiosk.timeutil import from_db
-from kiosk.views.context import broker, clock, scan_rules
-from kiosk.views.streams import door_address, door_channel
 from kiosk.visits import ScanOutcome, ScanResult, process_scan
-from kiosk.web_db import get_db
+from kiosk.web.db import get_db
+from kiosk.web.screen_tokens import make_screen_token
+from kiosk.web.views.context import broker, clock, scan_rules
+from kiosk.web.views.streams import door_address, door_channel
 
 PERSONAL_RESULTS = {ScanResult.CHECKED_IN, ScanResult.CHECKED_OUT, ScanResult.REPEAT}
 

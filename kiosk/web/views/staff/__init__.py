@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from kiosk.views.staff import auth, devices, members, present, reports, roll_call, stats
+from kiosk.web.views.staff import auth, devices, members, present, reports, roll_call, stats
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 bp.before_request(auth.load_staff_user)

@@ -8,10 +8,10 @@ from typing import Any
 
 import sqlite_utils
 
-from kiosk.demo_history import seed_demo_visits
+from kiosk.demo.history import seed_demo_visits
 from kiosk.events import seed_demo_events
-from kiosk.member_cards import write_member_card
 from kiosk.members import NewMember, add_member, get_member
+from kiosk.printing.member_cards import write_member_card
 
 DEMO_MEMBERS = [
     NewMember(

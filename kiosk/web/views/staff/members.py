@@ -18,7 +18,7 @@ from flask import (
 )
 from flask_babel import lazy_gettext as _l
 
-from kiosk import audit, print_queue
+from kiosk import audit
 from kiosk.cards import active_member_token, issue_member_card, revoke_member_card
 from kiosk.errors import InvalidInput, NotFound
 from kiosk.members import (
@@ -31,13 +31,14 @@ from kiosk.members import (
     set_active,
     update_member,
 )
-from kiosk.personal_data import export_json, export_member
-from kiosk.print_queue import preview_directory
-from kiosk.privacy import forget_member
+from kiosk.printing import queue as print_queue
+from kiosk.printing.queue import preview_directory
+from kiosk.privacy.erasure import forget_member
+from kiosk.privacy.personal_data import export_json, export_member
 from kiosk.timeutil import from_db, to_db
-from kiosk.views.context import clock
-from kiosk.views.staff.auth import actor, admin_required
-from kiosk.web_db import get_db
+from kiosk.web.db import get_db
+from kiosk.web.views.context import clock
+from kiosk.web.views.staff.auth import actor, admin_required
 from printer.cards import MemberCard, card_png, cards_pdf
 
 bp = Blueprint("members", __name__)

@@ -6,8 +6,8 @@ import hmac
 
 from flask import Blueprint, Response, abort, current_app, jsonify, redirect, request, session
 
-from kiosk.live import TooManyStreams, sse_stream
-from kiosk.views.context import broker
+from kiosk.web.live import TooManyStreams, sse_stream
+from kiosk.web.views.context import broker
 
 bp = Blueprint("streams", __name__)
 

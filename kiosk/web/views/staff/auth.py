@@ -26,10 +26,10 @@ from flask import (
 from flask_babel import lazy_gettext as _l
 
 from kiosk import audit
-from kiosk.safe_paths import local_path
 from kiosk.staff_accounts import LoginRefused, authenticate
-from kiosk.views.context import clock
-from kiosk.web_db import get_db
+from kiosk.web.db import get_db
+from kiosk.web.safe_paths import local_path
+from kiosk.web.views.context import clock
 
 bp = Blueprint("auth", __name__)
 

@@ -1,0 +1,1 @@
+"""Personal data: erasure, the personal-data export, retention and the research export."""
