@@ -11,6 +11,7 @@ from kiosk.clock import Clock
 from kiosk.closing import check_out_everyone_at_closing, parse_closing_time
 from kiosk.db import DatabaseUnavailable, connect
 from kiosk.events import events_started_between, settle_attendance
+from kiosk.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +29,7 @@ class ClosingTimeWatcher:
     """Checks everyone out at closing time; runs once a minute in a daemon thread."""
 
     def __init__(
-        self, settings: dict[str, Any], clock: Clock, broker: Publisher, interval: float = 60.0
+        self, settings: Settings, clock: Clock, broker: Publisher, interval: float = 60.0
     ) -> None:
         self.settings = settings
         self.clock = clock
@@ -39,14 +40,14 @@ class ClosingTimeWatcher:
 
     def run_once(self) -> list[int]:
         """Close the visits whose closing time has passed; return their ids."""
-        db = connect(self.settings["DATABASE"])
+        db = connect(self.settings.database)
         now = self.clock.now()
         try:
             # Attendance of events during which nobody scanned in is settled here too; only
             # recent events, so the minute's work stays small on years of data.
             settle_attendance(db, now, events_started_between(db, now - RECENT_EVENTS, now))
             closed = check_out_everyone_at_closing(
-                db, now, parse_closing_time(self.settings["CLOSING_TIME"]), self.settings["TZ"]
+                db, now, parse_closing_time(self.settings.closing_time), self.settings.tz
             )
         finally:
             db.close()

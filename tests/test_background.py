@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from kiosk.background import ClosingTimeWatcher
-from kiosk.config import load_settings
 from kiosk.events import EventInput, create_event, register
+from kiosk.settings import load_settings
 from kiosk.visits import manual_check_in
 from kiosk.web.live import Broker
 from tests.conftest import HELSINKI

@@ -144,8 +144,8 @@ def test_member_forget_also_deletes_their_badge_previews(runner, tmp_path):
     try:
         from datetime import UTC, datetime
 
-        from kiosk.config import load_settings
         from kiosk.printing.badges import queue_member_badge
+        from kiosk.settings import load_settings
         from kiosk.visits import manual_check_in
 
         now = datetime.now(UTC)

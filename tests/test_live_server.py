@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 import threading
 import urllib.request
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from kiosk.db import connect
 from tests.web_helpers import read_door_events, visible_text
 
 
@@ -74,5 +75,41 @@ def test_a_printer_setting_that_cannot_work_never_stops_check_in(tmp_path, print
         assert health["ok"] is True
         assert health["printer"]["state"] == "misconfigured"
         assert health["printer"]["devices"][0]["detail"]  # says what is wrong
+    finally:
+        server.stop()
+
+
+@pytest.mark.slow
+def test_login_limit_from_the_environment_lets_staff_log_in(tmp_path):
+    """KIOSK_LOGIN_LIMIT_PER_IP in the environment once made every staff login answer 500."""
+    import http.cookiejar
+    import re
+    import urllib.parse
+
+    from kiosk.staff_accounts import create_staff
+    from tests.conftest import LiveServer, free_port
+
+    server = LiveServer(
+        tmp_path / "i",
+        free_port(),
+        {"KIOSK_LOGIN_LIMIT_PER_IP": "20", "KIOSK_LOGIN_LIMIT_PER_USER": "8"},
+    )
+    try:
+        database = connect(server.db_path)
+        try:
+            create_staff(database, "maija", "oikea-salasana-1", "host", datetime.now(UTC))
+        finally:
+            database.close()
+        opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+        )
+        with opener.open(server.url + "/staff/login", timeout=10) as page:
+            token = re.search(r'name="csrf_token" value="([^"]+)"', page.read().decode())[1]
+        form = urllib.parse.urlencode(
+            {"csrf_token": token, "username": "maija", "password": "oikea-salasana-1"}
+        ).encode()
+        with opener.open(server.url + "/staff/login", data=form, timeout=10) as answer:
+            assert answer.status == 200
+            assert answer.url.rstrip("/").endswith("/staff")
     finally:
         server.stop()

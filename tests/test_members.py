@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
 import pytest
 
 from kiosk.cards import TOKEN_PATTERN, active_member_token, issue_member_card
@@ -13,6 +11,7 @@ from kiosk.members import NewMember, add_member, find_by_contact, valid_business
 from kiosk.printing.badges import queue_member_badge
 from kiosk.printing.queue import enqueue
 from kiosk.privacy.erasure import forget_member
+from kiosk.settings import Settings
 from kiosk.visits import process_scan
 from tests.factories import gen_member, visit_rows
 
@@ -85,7 +84,7 @@ def test_forget_erases_personal_data_and_keeps_anonymous_counts(db, clock):
         interests="puutarhat",
     )
     visit_id = process_scan(db, token, clock.now()).visit_id
-    settings = {"TZ": ZoneInfo("Europe/Helsinki"), "MEMBER_BADGE_POLICY": "button"}
+    settings = Settings(member_badge_policy="button")
     queue_member_badge(db, visit_id, clock.now(), settings)  # name and token in its payload
     enqueue(db, "member_card", {"name": "Anna Virtanen", "token": token}, clock.now())
     forget_member(db, member_id, clock.now(), actor="test")
@@ -122,7 +121,7 @@ def test_csv_import_adds_good_rows_and_reports_bad_ones_by_line(db, clock):
 def test_a_member_badge_carries_no_card_and_prints_once_a_visit(db, clock):
     _member_id, token = gen_member(db, clock.now(), "Anna Virtanen", interests="puutarhat")
     visit_id = process_scan(db, token, clock.now()).visit_id
-    settings = {"TZ": ZoneInfo("Europe/Helsinki"), "MEMBER_BADGE_POLICY": "button"}
+    settings = Settings(member_badge_policy="button")
     first = queue_member_badge(db, visit_id, clock.now(), settings)
     again = queue_member_badge(db, visit_id, clock.now(), settings)
     assert first == again

@@ -56,7 +56,7 @@ def backup_command(
         raise click.UsageError("--keep-weekly needs --keep-daily")
     if keep_daily is not None and folder is None:
         raise click.UsageError("--keep-daily works with --dir")
-    database = kiosk.settings["DATABASE"]
+    database = kiosk.settings.database
     try:
         written = (
             backup_database(database, file) if file is not None else backup_into(database, folder)
@@ -83,7 +83,7 @@ def restore_command(kiosk: KioskContext, file: Path, check_only: bool) -> None:
     database, a backup from a newer kiosk version, or a database still in use: stop the kiosk
     first. The previous database is kept as kiosk.db.before-restore-<time>.
     """
-    database = Path(kiosk.settings["DATABASE"])
+    database = Path(kiosk.settings.database)
     try:
         if check_only:
             steps, pending = check_backup(file)

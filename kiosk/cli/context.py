@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Any
 
 import click
 import sqlite_utils
 
 from kiosk.clock import Clock, SystemClock
-from kiosk.config import ConfigError, load_settings
 from kiosk.db import DatabaseUnavailable, connect
+from kiosk.settings import ConfigError, Settings, load_settings
 
 
 class KioskContext:
@@ -20,7 +19,7 @@ class KioskContext:
         self.clock: Clock = clock or SystemClock()
 
     @cached_property
-    def settings(self) -> dict[str, Any]:
+    def settings(self) -> Settings:
         """The effective settings (defaults, instance file, environment)."""
         try:
             return load_settings()
@@ -31,7 +30,7 @@ class KioskContext:
     def db(self) -> sqlite_utils.Database:
         """The kiosk database, migrated to the current schema."""
         try:
-            return connect(self.settings["DATABASE"], migrate=True)
+            return connect(self.settings.database, migrate=True)
         except DatabaseUnavailable as exc:
             raise click.ClickException(str(exc)) from exc
 

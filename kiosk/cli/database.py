@@ -19,7 +19,7 @@ def migrate(kiosk: KioskContext) -> None:
     """Apply pending migrations; changes nothing else and is safe to run at any time."""
     from kiosk.db import connect
 
-    db = connect(kiosk.settings["DATABASE"])
+    db = connect(kiosk.settings.database)
     try:
         applied = apply_migrations(db)
     finally:

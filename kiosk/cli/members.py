@@ -40,7 +40,7 @@ def add(kiosk: KioskContext, as_json: bool, **fields: str) -> None:
     try:
         member_id, token = add_member(
             kiosk.db,
-            NewMember(consent_version=kiosk.settings["CONSENT_VERSION"], **fields),
+            NewMember(consent_version=kiosk.settings.consent_version, **fields),
             kiosk.clock.now(),
         )
     except InvalidInput as exc:
@@ -124,9 +124,7 @@ def import_(kiosk: KioskContext, csv_file: Path) -> None:
     total = max(sum(1 for line in text.splitlines()[1:] if line.strip()), 1)
     added, rejected = 0, []
     try:
-        results = import_members(
-            kiosk.db, text, kiosk.clock.now(), kiosk.settings["CONSENT_VERSION"]
-        )
+        results = import_members(kiosk.db, text, kiosk.clock.now(), kiosk.settings.consent_version)
         with click.progressbar(results, length=total, label="Importing") as bar:
             for row in bar:
                 if row.error:

@@ -46,7 +46,7 @@ def test_command(kiosk: KioskContext, width: str | None) -> None:
     transport = _transport(kiosk)
     paper = _width(kiosk, int(width) if width else None)
     now = kiosk.clock.now()
-    local = now.astimezone(kiosk.settings["TZ"])
+    local = now.astimezone(kiosk.settings.tz)
     content = sample_badge_content(
         f"{badge_date_text(local)} {local:%H:%M}", detail=f"{transport.kind} · {paper} mm"
     )
@@ -97,7 +97,7 @@ def status_command(kiosk: KioskContext, as_json: bool) -> None:
 @pass_kiosk
 def sample_command(kiosk: KioskContext, out: str, width: str) -> None:
     """Draw the test badge into a PNG file, without a printer."""
-    local = kiosk.clock.now().astimezone(kiosk.settings["TZ"])
+    local = kiosk.clock.now().astimezone(kiosk.settings.tz)
     render_badge(sample_badge_content(badge_date_text(local)), int(width)).save(out)
     click.echo(out)
 

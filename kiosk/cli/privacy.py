@@ -77,8 +77,8 @@ def research_export(kiosk: KioskContext, month_from: str, month_to: str, out: Pa
         kiosk.db,
         first,
         last,
-        settings["TZ"],
-        Path(settings["INSTANCE_PATH"]),
+        settings.tz,
+        Path(settings.instance_path),
         out,
         kiosk.clock.now(),
         actor="cli",
@@ -102,7 +102,7 @@ def retention_run(kiosk: KioskContext, dry_run: bool, as_json: bool) -> None:
     """Anonymise visits, mood answers and guest data older than the retention period."""
     from kiosk.privacy.retention import anonymise_expired
 
-    months = int(kiosk.settings["RETENTION_MONTHS"])
+    months = int(kiosk.settings.retention_months)
     if months < 1:
         raise click.ClickException("KIOSK_RETENTION_MONTHS is 0: retention is turned off")
     result = anonymise_expired(kiosk.db, kiosk.clock.now(), months, dry_run=dry_run, actor="cli")

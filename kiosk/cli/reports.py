@@ -93,10 +93,10 @@ def register(group: click.Group) -> None:
                 kiosk.db,
                 kind,
                 which,
-                settings["TZ"],
-                language or settings["DEFAULT_LANGUAGE"],
-                help_topics=settings["HELP_TOPICS"],
-                min_group_size=int(settings["MIN_GROUP_SIZE"]),
+                settings.tz,
+                language or settings.default_language,
+                help_topics=settings.help_topics,
+                min_group_size=int(settings.min_group_size),
             )
         except ReportError as exc:
             raise click.ClickException(str(exc)) from exc

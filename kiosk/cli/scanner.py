@@ -7,17 +7,10 @@ import logging
 import signal
 import socket
 from pathlib import Path
-from typing import Any
 
 import click
 
 from kiosk.cli.context import KioskContext, pass_kiosk
-
-
-def _setting(settings: dict[str, Any], key: str, default: Any) -> Any:
-    # Keys the foundation's DEFAULTS do not list arrive as text from the environment.
-    value = settings.get(key, default)
-    return default if value in (None, "") else value
 
 
 @click.command("scanner")
@@ -68,20 +61,20 @@ def scanner_command(
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s scanner %(message)s")
     settings = kiosk.settings
-    spec = settings["CAMERA"] if camera is None else camera
-    instance = settings["INSTANCE_PATH"]
-    client = ApiClient(server or settings["SERVER_URL"], settings["DEVICE_TOKEN"])
+    spec = settings.camera if camera is None else camera
+    instance = settings.instance_path
+    client = ApiClient(server or settings.server_url, settings.device_token)
     health = HealthReporter(client, name or f"scanner@{socket.gethostname()}")
     queue = DeliveryQueue(client).start()
-    port = int(_setting(settings, "PREVIEW_PORT", 8081) if preview_port is None else preview_port)
+    port = int(settings.preview_port if preview_port is None else preview_port)
     preview = None
     if port:
-        host = str(_setting(settings, "PREVIEW_HOST", "127.0.0.1"))
+        host = str(settings.preview_host)
         try:
             preview = PreviewServer(host, port).start()
         except OSError as exc:  # a busy port must not stop people from checking in
             click.echo(f"preview disabled: cannot listen on {host}:{port}: {exc}", err=True)
-    seconds = float(_setting(settings, "SCAN_WINDOW_SECONDS", 3.0) if window is None else window)
+    seconds = float(settings.scan_window_seconds if window is None else window)
     loop = ScannerLoop(
         open_source=lambda: sources.open_source(spec, instance),
         emit=queue.put,

@@ -27,13 +27,14 @@ def _print_worker(app):  # noqa: ANN001, ANN202
     from printer.transports import PrinterStatus
 
     clock = app.extensions["kiosk.clock"]
+    settings = app.extensions["kiosk.settings"]
     try:
-        return PrintWorker.from_settings(app.config, lambda: connect(app.config["DATABASE"]), clock)
+        return PrintWorker.from_settings(settings, lambda: connect(settings.database), clock)
     except (PrinterError, PrinterSettingError) as exc:
         logging.getLogger("kiosk.printer").error(
             "printing is off until KIOSK_PRINTER is fixed: %s", exc
         )
-        db = connect(app.config["DATABASE"])
+        db = connect(settings.database)
         try:
             record_printer_state(
                 db, "printer", PrinterStatus("misconfigured", str(exc)), clock.now()
@@ -48,9 +49,10 @@ def _start_background(app) -> list:  # noqa: ANN001
     from kiosk.privacy.retention import RetentionWatcher
 
     clock = app.extensions["kiosk.clock"]
+    settings = app.extensions["kiosk.settings"]
     services = [
-        ClosingTimeWatcher(app.config, clock, app.extensions["kiosk.broker"]),
-        RetentionWatcher(app.config, clock),
+        ClosingTimeWatcher(settings, clock, app.extensions["kiosk.broker"]),
+        RetentionWatcher(settings, clock),
     ]
     worker = _print_worker(app)
     if worker is not None:
@@ -72,17 +74,19 @@ def serve(kiosk: KioskContext, host: str | None, port: int | None) -> None:
     from kiosk.web import create_app
 
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    _ = kiosk.settings  # a setting the kiosk cannot use stops here, in one line
     app = create_app({"PERSISTENT_CONNECTIONS": True})
-    host = host or app.config["HOST"]
-    port = port or app.config["PORT"]
+    settings = app.extensions["kiosk.settings"]
+    host = host or settings.host
+    port = port or settings.port
     services = _start_background(app)
-    click.echo(f"Tankkaamo kiosk on http://{host}:{port}/ (database {app.config['DATABASE']})")
+    click.echo(f"Tankkaamo kiosk on http://{host}:{port}/ (database {settings.database})")
     try:
         waitress_serve(
             app,
             host=host,
             port=port,
-            threads=app.config["THREADS"],
+            threads=settings.threads,
             channel_timeout=60,
             ident="tankkaamo-kiosk",
         )
@@ -97,14 +101,14 @@ def serve(kiosk: KioskContext, host: str | None, port: int | None) -> None:
 def up(kiosk: KioskContext, port: int | None) -> None:
     """Start the web app and the scanner together (what ``make run`` does); Ctrl+C stops both."""
     settings = kiosk.settings
-    port = port or settings["PORT"]
+    port = port or settings.port
     env = dict(os.environ, KIOSK_SERVER_URL=f"http://127.0.0.1:{port}")
     exe = [sys.executable, "-m", "kiosk"]
     web = subprocess.Popen([*exe, "serve", "--port", str(port)], env=env)  # noqa: S603
     time.sleep(1.5)  # let the web app migrate and seed before the scanner posts
     scanner = subprocess.Popen([*exe, "scanner"], env=env)  # noqa: S603
     base = f"http://127.0.0.1:{port}"
-    cards = f"{settings['INSTANCE_PATH']}/demo-cards"
+    cards = settings.instance_path / "demo-cards"
     click.echo(
         f"\nOpen {base}/ — the demo members' QR cards are in {cards}"
         f"\nStaff dashboard: {base}/staff/ (create a login first: kiosk staff add NAME)"

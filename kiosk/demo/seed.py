@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 import sqlite_utils
 
@@ -12,6 +11,7 @@ from kiosk.demo.history import seed_demo_visits
 from kiosk.events import seed_demo_events
 from kiosk.members import NewMember, add_member, get_member
 from kiosk.printing.member_cards import write_member_card
+from kiosk.settings import Settings
 
 DEMO_MEMBERS = [
     NewMember(
@@ -82,7 +82,7 @@ def _slug(name: str) -> str:
 
 
 def seed_if_empty(
-    db: sqlite_utils.Database, now: datetime, cards_dir: Path, settings: dict[str, Any]
+    db: sqlite_utils.Database, now: datetime, cards_dir: Path, settings: Settings
 ) -> list[int]:
     """Add the demo members when there are no members at all; return their ids.
 
@@ -96,7 +96,7 @@ def seed_if_empty(
     ids: list[int] = []
     tokens: list[str] = []
     for member in DEMO_MEMBERS:
-        member.consent_version = settings["CONSENT_VERSION"]
+        member.consent_version = settings.consent_version
         member_id, token = add_member(db, member, now)
         ids.append(member_id)
         tokens.append(token)
@@ -113,12 +113,12 @@ def seed_if_empty(
             NewMember(
                 name=name,
                 company=company,
-                consent_version=settings["CONSENT_VERSION"],
+                consent_version=settings.consent_version,
                 is_demo=True,
             ),
             now,
         )
         ids.append(member_id)
-    seed_demo_visits(db, now, settings["TZ"], weeks=DEMO_HISTORY_WEEKS)
-    seed_demo_events(db, now, settings["TZ"])
+    seed_demo_visits(db, now, settings.tz, weeks=DEMO_HISTORY_WEEKS)
+    seed_demo_events(db, now, settings.tz)
     return ids

@@ -9,27 +9,27 @@ job waiting (see kiosk.printing.queue).
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 import sqlite_utils
 
 from kiosk.guests import GuestSignIn
 from kiosk.printing import queue as print_queue
+from kiosk.settings import Settings
 from kiosk.timeutil import from_db, local_day_bounds, to_db
 from kiosk.visits import visit_person
 from printer.badge import badge_date_text
 
 
-def _common(now: datetime, settings: dict[str, Any], language: str) -> dict[str, str]:
+def _common(now: datetime, settings: Settings, language: str) -> dict[str, str]:
     return {
-        "date_text": badge_date_text(now.astimezone(settings["TZ"]), language),
-        "logo": settings.get("BADGE_LOGO") or "",
+        "date_text": badge_date_text(now.astimezone(settings.tz), language),
+        "logo": settings.badge_logo or "",
         "language": language,
     }
 
 
 def queue_guest_badge(
-    db: sqlite_utils.Database, guest: GuestSignIn, now: datetime, settings: dict[str, Any]
+    db: sqlite_utils.Database, guest: GuestSignIn, now: datetime, settings: Settings
 ) -> int:
     """Queue a guest's badge, whose QR (the guest card) checks the guest out."""
     person = visit_person(db, guest.visit_id)
@@ -46,7 +46,7 @@ def queue_guest_badge(
 
 
 def queue_member_badge(
-    db: sqlite_utils.Database, visit_id: int, now: datetime, settings: dict[str, Any]
+    db: sqlite_utils.Database, visit_id: int, now: datetime, settings: Settings
 ) -> int:
     """Queue a member's badge for the visit, with their "Kysy minulta" line; once a visit.
 
@@ -75,12 +75,12 @@ def queue_member_badge(
 
 
 def first_visit_of_day(
-    db: sqlite_utils.Database, member_id: int, visit_id: int, settings: dict[str, Any]
+    db: sqlite_utils.Database, member_id: int, visit_id: int, settings: Settings
 ) -> bool:
     """Tell whether ``visit_id`` is the member's first visit of its local day."""
     visit = visit_person(db, visit_id)
-    day = from_db(visit["checked_in_at"]).astimezone(settings["TZ"]).date()
-    start, _end = local_day_bounds(day, settings["TZ"])
+    day = from_db(visit["checked_in_at"]).astimezone(settings.tz).date()
+    start, _end = local_day_bounds(day, settings.tz)
     earlier = db.execute(
         "SELECT count(*) FROM visits WHERE member_id = ? AND checked_in_at >= ? AND id < ?",
         [member_id, to_db(start), visit_id],
@@ -93,10 +93,10 @@ def after_member_check_in(
     member_id: int,
     visit_id: int,
     now: datetime,
-    settings: dict[str, Any],
+    settings: Settings,
 ) -> int | None:
     """Apply the member badge policy after a card check-in; return a job id if one was queued."""
-    if settings["MEMBER_BADGE_POLICY"] != "first_visit_of_day":
+    if settings.member_badge_policy != "first_visit_of_day":
         return None
     if not first_visit_of_day(db, member_id, visit_id, settings):
         return None

@@ -35,8 +35,9 @@ from typing import Any
 import sqlite_utils
 
 from kiosk.clock import Clock, SystemClock
+from kiosk.settings import Settings
 from kiosk.timeutil import from_db, to_db
-from printer.errors import PrinterError, PrinterSettingError, RenderError
+from printer.errors import PrinterError, RenderError
 from printer.jobs import KINDS, parse_payload, render_job
 from printer.transports import PrinterStatus, Transport, open_transport
 
@@ -64,33 +65,22 @@ class JobNotFound(LookupError):
 # --- settings ---------------------------------------------------------------------------
 
 
-def printer_width(settings: Mapping[str, Any]) -> int:
-    """The paper width in mm from ``KIOSK_PRINTER_WIDTH`` (58 or 80; default 80)."""
-    raw = str(settings.get("PRINTER_WIDTH") or "80").strip().lower().removesuffix("mm")
-    if raw in {"58", "384"}:
-        return 58
-    if raw in {"80", "576"}:
-        return 80
-    raise PrinterSettingError(f"KIOSK_PRINTER_WIDTH must be 58 or 80 (mm), not {raw!r}")
+def printer_width(settings: Settings) -> int:
+    """The paper width in mm from ``KIOSK_PRINTER_WIDTH`` (58 or 80, checked at start-up)."""
+    return settings.printer_width
 
 
-def preview_directory(settings: Mapping[str, Any]) -> Path | None:
+def preview_directory(settings: Settings) -> Path | None:
     """The folder badge previews go to, when ``KIOSK_PRINTER`` is ``preview:DIR``."""
-    spec = str(settings.get("PRINTER") or "")
+    spec = str(settings.printer or "")
     return Path(spec.removeprefix("preview:")) if spec.startswith("preview:") else None
 
 
-def transport_from_settings(settings: Mapping[str, Any]) -> Transport:
+def transport_from_settings(settings: Settings) -> Transport:
     """The transport ``KIOSK_PRINTER`` names; ``KIOSK_PRINTER_CUT`` (default: yes on 80 mm
     paper, no on 58 mm, where printers seldom have a cutter) says whether to cut."""
-    cut_setting = settings.get("PRINTER_CUT")
-    if cut_setting is None or cut_setting == "":
-        cut = printer_width(settings) == 80
-    elif isinstance(cut_setting, bool):
-        cut = cut_setting
-    else:
-        cut = str(cut_setting).strip().lower() in {"1", "true", "yes", "on"}
-    return open_transport(str(settings["PRINTER"]), cut=cut)
+    cut = settings.printer_width == 80 if settings.printer_cut is None else settings.printer_cut
+    return open_transport(settings.printer, cut=cut)
 
 
 # --- writing jobs -----------------------------------------------------------------------
@@ -414,7 +404,7 @@ class PrintWorker:
     ``connect`` opens the worker's own database connection (inside the thread); ``transport``
     is the printer. ``kiosk serve`` starts one per server process::
 
-        worker = PrintWorker.from_settings(settings, lambda: connect(settings["DATABASE"]))
+        worker = PrintWorker.from_settings(settings, lambda: connect(settings.database))
         worker.start()
         ...
         queue_id = enqueue(db, "guest_badge", payload, now, visit_id)
@@ -447,7 +437,7 @@ class PrintWorker:
     @classmethod
     def from_settings(
         cls,
-        settings: Mapping[str, Any],
+        settings: Settings,
         connect: Callable[[], sqlite_utils.Database],
         clock: Clock | None = None,
     ) -> PrintWorker:

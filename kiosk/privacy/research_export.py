@@ -31,8 +31,8 @@ from zoneinfo import ZoneInfo
 import sqlite_utils
 
 from kiosk import audit
-from kiosk.config import read_or_create_secret
 from kiosk.reports.month import Month
+from kiosk.settings import read_or_create_secret
 from kiosk.timeutil import from_db, to_db
 
 KEY_FILE = "research_key"

@@ -36,6 +36,7 @@ import sqlite_utils
 from kiosk import audit
 from kiosk.clock import Clock
 from kiosk.db import DatabaseUnavailable, connect
+from kiosk.settings import Settings
 from kiosk.timeutil import to_db
 from kiosk.transactions import write_transaction
 
@@ -191,7 +192,7 @@ class RetentionWatcher:
     nothing left to do. A locked database postpones the run to the next wake-up.
     """
 
-    def __init__(self, settings: dict[str, Any], clock: Clock, interval: float = 3600.0) -> None:
+    def __init__(self, settings: Settings, clock: Clock, interval: float = 3600.0) -> None:
         self.settings = settings
         self.clock = clock
         self.interval = interval
@@ -202,17 +203,17 @@ class RetentionWatcher:
     @property
     def months(self) -> int:
         """The configured period; 0 or less turns retention off."""
-        return int(self.settings.get("RETENTION_MONTHS") or 0)
+        return int(self.settings.retention_months or 0)
 
     def run_once(self) -> RetentionResult | None:
         """Run the retention if it is due today; return what it did, or None."""
         if self.months < 1:
             return None
         now = self.clock.now()
-        today = now.astimezone(self.settings["TZ"]).date()
+        today = now.astimezone(self.settings.tz).date()
         if self.last_day == today:
             return None
-        db = connect(self.settings["DATABASE"])
+        db = connect(self.settings.database)
         try:
             result = anonymise_expired(db, now, self.months)
         finally:

@@ -18,13 +18,13 @@ from zoneinfo import ZoneInfo
 
 import sqlite_utils
 
-from kiosk.config import DEFAULTS
 from kiosk.reports.columns import MOODS_FIXED, TOPIC_OTHER, Column, check_language, topic_column
 from kiosk.reports.month import Month
+from kiosk.settings import Settings
 from kiosk.timeutil import local_day_bounds, to_db
 
-DEFAULT_MIN_GROUP_SIZE = int(DEFAULTS["MIN_GROUP_SIZE"])
-DEFAULT_TOPICS: tuple[str, ...] = tuple(DEFAULTS["HELP_TOPICS"])
+DEFAULT_MIN_GROUP_SIZE = Settings().min_group_size
+DEFAULT_TOPICS: tuple[str, ...] = Settings().help_topics
 MOODS = (1, 2, 3, 4, 5)
 
 

@@ -9,9 +9,9 @@ from typing import Any
 from flask import Flask
 
 from kiosk.clock import SystemClock
-from kiosk.config import instance_path, load_settings
 from kiosk.db import connect
 from kiosk.migrations import apply_migrations
+from kiosk.settings import FIELDS, instance_path, load_settings
 from kiosk.visits import ScanRules
 from kiosk.web.live import Broker
 
@@ -39,6 +39,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     clock = overrides.pop("CLOCK", None) or SystemClock()
     instance = Path(overrides.pop("INSTANCE_PATH", None) or instance_path())
     settings = load_settings(overrides, instance=instance)
+    # Keys that are not kiosk settings (TESTING, WTF_CSRF_ENABLED…) are Flask's own.
+    flask_only = {key: value for key, value in overrides.items() if key.lower() not in FIELDS}
 
     app = Flask(
         "kiosk",
@@ -46,7 +48,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         template_folder=str(_templates_dir()),
         static_folder=str(WEB_DIR / "static"),
     )
-    app.config.update(settings)
+    app.config.update(settings.as_flask_config())
     app.config.update(
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
@@ -54,22 +56,24 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         MAX_CONTENT_LENGTH=64 * 1024,
         WTF_CSRF_TIME_LIMIT=None,  # the door page stays open all day
     )
+    app.config.update(flask_only)
+    app.extensions["kiosk.settings"] = settings
     app.extensions["kiosk.clock"] = clock
     app.extensions["kiosk.broker"] = Broker(
-        max_subscribers=app.config["MAX_STREAMS"], reserved={"door": DOOR_STREAMS}
+        max_subscribers=settings.max_streams, reserved={"door": DOOR_STREAMS}
     )
     app.extensions["kiosk.rules"] = ScanRules(
-        min_stay=timedelta(seconds=app.config["MIN_STAY_SECONDS"]),
-        repeat_window=timedelta(seconds=app.config["REPEAT_WINDOW_SECONDS"]),
+        min_stay=timedelta(seconds=settings.min_stay_seconds),
+        repeat_window=timedelta(seconds=settings.repeat_window_seconds),
     )
 
-    db = connect(app.config["DATABASE"])
+    db = connect(settings.database)
     try:
         apply_migrations(db)
-        if app.config["DEMO_DATA"]:
+        if settings.demo_data:
             from kiosk.demo.seed import seed_if_empty
 
-            seed_if_empty(db, clock.now(), instance / "demo-cards", app.config)
+            seed_if_empty(db, clock.now(), instance / "demo-cards", settings)
     finally:
         db.close()
 
@@ -78,10 +82,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from kiosk.web import i18n, security
     from kiosk.web.views import register_blueprints
 
-    if app.config["PROXY_HOPS"] > 0:
+    if settings.proxy_hops > 0:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
-        hops = app.config["PROXY_HOPS"]
+        hops = settings.proxy_hops
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     web_db.init_app(app)
     i18n.init_app(app)

@@ -12,9 +12,10 @@ from __future__ import annotations
 import threading
 
 import sqlite_utils
-from flask import Flask, current_app, g
+from flask import Flask, g
 
 from kiosk.db import connect
+from kiosk.web.views.context import app_settings
 
 _per_thread = threading.local()
 
@@ -30,8 +31,8 @@ def _thread_connection(path: str) -> sqlite_utils.Database:
 def get_db() -> sqlite_utils.Database:
     """Return this request's database connection."""
     if "db" not in g:
-        path = current_app.config["DATABASE"]
-        if current_app.config.get("PERSISTENT_CONNECTIONS"):
+        path = app_settings().database
+        if app_settings().persistent_connections:
             g.db = _thread_connection(path)
             g.db_persistent = True
         else:

@@ -7,10 +7,12 @@ from datetime import datetime
 from flask import Flask, current_app, request, session
 from flask_babel import Babel, format_date, format_time, get_locale
 
+from kiosk.web.views.context import app_settings
+
 
 def select_locale() -> str:
     """Pick the language: the one chosen on this device, else the configured default."""
-    languages = current_app.config["LANGUAGES"]
+    languages = app_settings().languages
     chosen = session.get("lang")
     if chosen in languages:
         return chosen
@@ -18,7 +20,7 @@ def select_locale() -> str:
         best = request.accept_languages.best_match(languages)
         if best:
             return best
-    return current_app.config["DEFAULT_LANGUAGE"]
+    return app_settings().default_language
 
 
 # Weekday, day and month, as people say them: the year is plain at the door.
@@ -27,7 +29,7 @@ DAY_PATTERNS = {"fi": "cccc d. MMMM", "sv": "EEEE d MMMM", "en": "EEEE d MMMM"}
 
 def today_text() -> str:
     """Today's date written out in the screen's language ("torstai 26. marraskuuta")."""
-    now = current_app.extensions["kiosk.clock"].now().astimezone(current_app.config["TZ"])
+    now = current_app.extensions["kiosk.clock"].now().astimezone(app_settings().tz)
     return format_date(now.date(), DAY_PATTERNS.get(str(get_locale()), "full"))
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.config import load_settings
+from kiosk.settings import load_settings
 
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
 INSTALL = DEPLOY / "install.sh"
@@ -187,11 +187,11 @@ def test_the_generated_settings_are_valid_kiosk_settings(tmp_path: Path) -> None
     environ = _read_env(root / "etc/tankkaamo-kiosk/kiosk.env")
     instance = tmp_path / "instance"
     settings = load_settings(environ=environ, instance=instance)
-    assert settings["DEMO_DATA"] is False
-    assert settings["DATABASE"] == "/var/lib/tankkaamo-kiosk/kiosk.db"
-    assert settings["SECRET_KEY"] == environ["KIOSK_SECRET_KEY"]
-    assert settings["DEVICE_TOKEN"] == environ["KIOSK_DEVICE_TOKEN"]
-    assert settings["PORT"] == 8080
+    assert settings.demo_data is False
+    assert settings.database == "/var/lib/tankkaamo-kiosk/kiosk.db"
+    assert settings.secret_key == environ["KIOSK_SECRET_KEY"]
+    assert settings.device_token == environ["KIOSK_DEVICE_TOKEN"]
+    assert settings.port == 8080
     # The secrets come from the file, so nothing was generated into the instance folder.
     assert not (instance / "secret_key").exists()
 

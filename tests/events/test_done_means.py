@@ -49,7 +49,7 @@ def test_done_means(tmp_path, clock, emu, monkeypatch) -> None:  # noqa: F811
     )
     db = connect(app.config["DATABASE"])
     # Demo data as `make run` seeds it: members, past visits, a workshop today, a peer group.
-    seed_if_empty(db, clock.now(), tmp_path / "demo-cards", app.config)
+    seed_if_empty(db, clock.now(), tmp_path / "demo-cards", app.extensions["kiosk.settings"])
     workshop, peer_group = [r["id"] for r in db.query("SELECT id FROM events ORDER BY starts_at")]
     create_staff(db, "hanna", PASSWORDS["host"], "host", clock.now())
     cards = (tmp_path / "demo-cards" / "tokens.txt").read_text().split()
@@ -80,7 +80,7 @@ def test_done_means(tmp_path, clock, emu, monkeypatch) -> None:  # noqa: F811
     page = f"/staff/events/{workshop}"
     tapped = post_form(host, page, f"{page}/name-tags")
     assert "printed=3" in tapped.location
-    transport = print_queue.transport_from_settings(app.config)
+    transport = print_queue.transport_from_settings(app.extensions["kiosk.settings"])
     result = print_queue.process_due(db, transport, clock.now(), width=80)
     assert result.printed == 3
     assert len(emu.wait_for_receipts("p80", before + 3)) >= before + 3

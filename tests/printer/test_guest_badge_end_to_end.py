@@ -48,7 +48,9 @@ def test_guest_badge_prints_on_the_emulator_and_its_qr_checks_the_guest_out(emu,
     # What the print worker in `kiosk serve` does once a second.
     db = connect(app.config["DATABASE"])
     try:
-        process_due(db, transport_from_settings(app.config), clock.now(), width=80)
+        process_due(
+            db, transport_from_settings(app.extensions["kiosk.settings"]), clock.now(), width=80
+        )
         [job] = list(db.query("SELECT kind, status, last_error FROM print_jobs"))
         assert job == {"kind": "guest_badge", "status": "done", "last_error": None}
     finally:

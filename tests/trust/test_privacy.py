@@ -21,6 +21,7 @@ from kiosk.privacy.personal_data import export_member
 from kiosk.privacy.research_export import export_research, pseudonym, research_key
 from kiosk.privacy.retention import RetentionWatcher, anonymise_expired, months_before
 from kiosk.reports import build_report, parse_month
+from kiosk.settings import Settings
 from kiosk.visits import ScanRules, process_scan
 from tests.conftest import HELSINKI
 from tests.factories import gen_member
@@ -140,13 +141,13 @@ def test_retention_anonymises_old_data_and_keeps_the_counts(db, db_path, history
 
 
 def test_retention_watcher_runs_once_a_day(tmp_path, history, clock, db_path):
-    settings = {"DATABASE": str(db_path), "RETENTION_MONTHS": 24, "TZ": HELSINKI}
+    settings = Settings(database=str(db_path), retention_months=24)
     watcher = RetentionWatcher(settings, clock, interval=0.05)
     assert watcher.run_once().visits == 3
     assert watcher.run_once() is None  # already ran today
     clock.advance(days=1)
     assert watcher.run_once().changed == 0
-    off = RetentionWatcher({**settings, "RETENTION_MONTHS": 0}, clock)
+    off = RetentionWatcher(settings.replace(retention_months=0), clock)
     assert off.run_once() is None
     # The thread starts and stops cleanly.
     watcher.last_day = None

@@ -19,13 +19,11 @@ from kiosk.web.db import get_db
 from kiosk.web.errors import is_unavailable
 from kiosk.web.openapi import MAX_DETAIL_LENGTH, MAX_DEVICE_LENGTH, MAX_KEY_LENGTH, openapi_document
 from kiosk.web.ratelimit import (
-    DEFAULT_BURST,
-    DEFAULT_REFILL_SECONDS,
     FailedScanLimiter,
     retry_after_header,
 )
 from kiosk.web.security import csrf
-from kiosk.web.views.context import clock
+from kiosk.web.views.context import app_settings, clock
 from kiosk.web.views.scanning import handle_scan
 
 bp = Blueprint("api", __name__)
@@ -37,17 +35,14 @@ LIMITER_KEY = "kiosk.scan_limiter"
 
 @bp.record_once
 def _set_up_limiter(state: BlueprintSetupState) -> None:
-    # One limiter per app, made when the blueprint is registered. The two settings are
-    # optional: KIOSK_SCAN_FAILURE_BURST (failed scans in a row) and
-    # KIOSK_SCAN_FAILURE_REFILL_SECONDS (then one more every N seconds).
-    config = state.app.config
+    # One limiter per app, made when the blueprint is registered: KIOSK_SCAN_FAILURE_BURST
+    # failed scans in a row, then one more every KIOSK_SCAN_FAILURE_REFILL_SECONDS.
+    settings = state.app.extensions["kiosk.settings"]
     state.app.extensions.setdefault(
         LIMITER_KEY,
         FailedScanLimiter(
-            burst=int(config.get("SCAN_FAILURE_BURST") or DEFAULT_BURST),
-            refill_seconds=float(
-                config.get("SCAN_FAILURE_REFILL_SECONDS") or DEFAULT_REFILL_SECONDS
-            ),
+            burst=settings.scan_failure_burst,
+            refill_seconds=settings.scan_failure_refill_seconds,
         ),
     )
 
@@ -58,8 +53,8 @@ def scan_limiter() -> FailedScanLimiter:
 
 
 def _accepted_tokens() -> list[str]:
-    config = current_app.config
-    return [config["DEVICE_TOKEN"], *config["DEVICE_TOKENS_PREVIOUS"]]
+    settings = app_settings()
+    return [settings.device_token, *settings.device_tokens_previous]
 
 
 def device_token_required(view):  # noqa: ANN001, ANN201 - a decorator

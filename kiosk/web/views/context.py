@@ -1,12 +1,18 @@
-"""Accessors for the app-wide objects the views share (clock, broker, rules)."""
+"""Accessors for the app-wide objects the views share (settings, clock, broker, rules)."""
 
 from __future__ import annotations
 
 from flask import current_app
 
 from kiosk.clock import Clock
+from kiosk.settings import Settings
 from kiosk.visits import ScanRules
 from kiosk.web.live import Broker
+
+
+def app_settings() -> Settings:
+    """The app's typed settings, built once at start-up."""
+    return current_app.extensions["kiosk.settings"]
 
 
 def clock() -> Clock:

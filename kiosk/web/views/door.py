@@ -31,7 +31,7 @@ from kiosk.web.db import get_db
 from kiosk.web.safe_paths import local_path
 from kiosk.web.screen_tokens import ScreenExpired, make_screen_token, read_screen_token
 from kiosk.web.views.api import scan_limiter
-from kiosk.web.views.context import broker, clock
+from kiosk.web.views.context import app_settings, broker, clock
 from kiosk.web.views.scanning import handle_scan, screen_url
 from kiosk.web.views.streams import door_address, is_door_device
 
@@ -50,15 +50,15 @@ MAX_CONTACT_LENGTH = 120
 
 def topic_choices() -> list[tuple[str, str]]:
     """The configured help topics with their (translated) labels."""
-    return [(key, str(TOPIC_LABELS.get(key, key))) for key in current_app.config["HELP_TOPICS"]]
+    return [(key, str(TOPIC_LABELS.get(key, key))) for key in app_settings().help_topics]
 
 
 @bp.app_context_processor
 def door_context() -> dict[str, Any]:
     """Values every door template uses."""
     return {
-        "idle_seconds": current_app.config["IDLE_SECONDS"],
-        "languages": current_app.config["LANGUAGES"],
+        "idle_seconds": app_settings().idle_seconds,
+        "languages": app_settings().languages,
         "door_device": is_door_device(),
     }
 
@@ -71,7 +71,7 @@ def _screen(token: str) -> dict[str, Any]:
     if data.get("d") != door_address():  # another door's visitor: not shown here
         abort(404)
     # The person's own language for their screens, unless they switched on this screen.
-    if data.get("l") in current_app.config["LANGUAGES"] and not session.get("lang_chosen"):
+    if data.get("l") in app_settings().languages and not session.get("lang_chosen"):
         session["lang"] = data["l"]
     try:
         data["person"] = visit_person(get_db(), data["v"])
@@ -89,7 +89,7 @@ def welcome() -> str:
         session.pop("lang", None)
     return render_template(
         "door/welcome.html",
-        preview_url=current_app.config["PREVIEW_URL"],
+        preview_url=app_settings().preview_url,
     )
 
 
@@ -141,7 +141,7 @@ def person(token: str) -> str:
         badge_button=(
             visit["kind"] == "member"
             and result == ScanResult.CHECKED_IN
-            and current_app.config["MEMBER_BADGE_POLICY"] == "button"
+            and app_settings().member_badge_policy == "button"
         ),
         badge_queued=data.get("b", False),
     )
@@ -170,7 +170,7 @@ def follow_up(token: str):  # noqa: ANN201
                 clock().now(),
                 wants_chat=request.form.get("chat") == "1",
                 topics=request.form.getlist("topic"),
-                allowed_topics=current_app.config["HELP_TOPICS"],
+                allowed_topics=app_settings().help_topics,
             )
         except InvalidInput:
             abort(400)
@@ -202,7 +202,7 @@ def print_badge(token: str):  # noqa: ANN201
     data = _screen(token)
     if data["person"]["kind"] != "member" or data["r"] != ScanResult.CHECKED_IN:
         abort(400)
-    badges.queue_member_badge(get_db(), data["v"], clock().now(), current_app.config)
+    badges.queue_member_badge(get_db(), data["v"], clock().now(), app_settings())
     data = {k: v for k, v in data.items() if k != "person"}
     data["b"] = True
     return redirect(url_for("door.person", token=make_screen_token(current_app.secret_key, data)))
@@ -223,7 +223,7 @@ def guest():  # noqa: ANN201
     form = request.form
     if request.method == "POST":
         _door_only()  # a script elsewhere on the network must not invent visits
-        language = session.get("lang") or current_app.config["DEFAULT_LANGUAGE"]
+        language = session.get("lang") or app_settings().default_language
         guest_form = GuestForm(
             name=form.get("name", ""),
             company=form.get("company", ""),
@@ -234,7 +234,7 @@ def guest():  # noqa: ANN201
         )
         try:
             signed_in = sign_in_guest(
-                get_db(), guest_form, clock().now(), current_app.config["CONSENT_VERSION"]
+                get_db(), guest_form, clock().now(), app_settings().consent_version
             )
         except FormInvalid as exc:
             errors = {field: _field_message(field) for field in exc.errors}
@@ -259,7 +259,7 @@ def guest():  # noqa: ANN201
 def _queue_guest_badge(signed_in) -> None:  # noqa: ANN001
     # The guest is already checked in; a badge that cannot be queued must not undo that.
     try:
-        badges.queue_guest_badge(get_db(), signed_in, clock().now(), current_app.config)
+        badges.queue_guest_badge(get_db(), signed_in, clock().now(), app_settings())
     except Exception:  # noqa: BLE001
         current_app.logger.exception("could not queue the badge of guest %s", signed_in.guest_id)
 
@@ -297,13 +297,13 @@ def forgot():  # noqa: ANN201
 @bp.get("/privacy")
 def privacy() -> str:
     """The privacy notice, in the chosen language."""
-    return render_template("door/privacy.html", version=current_app.config["CONSENT_VERSION"])
+    return render_template("door/privacy.html", version=app_settings().consent_version)
 
 
 @bp.get("/language/<code>")
 def language(code: str):  # noqa: ANN201
     """Switch this screen's language; it returns to the default at the next welcome."""
-    if code not in current_app.config["LANGUAGES"]:
+    if code not in app_settings().languages:
         abort(404)
     session["lang"] = code
     session["lang_chosen"] = True

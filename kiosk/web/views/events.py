@@ -35,7 +35,7 @@ from kiosk.visits import ScanResult
 from kiosk.web.db import get_db
 from kiosk.web.i18n import clock_text
 from kiosk.web.screen_tokens import ScreenExpired, read_screen_token
-from kiosk.web.views.context import broker, clock
+from kiosk.web.views.context import app_settings, broker, clock
 from kiosk.web.views.door import TOPIC_LABELS, _screen
 from kiosk.web.views.staff import auth
 from kiosk.web.views.staff.auth import actor, admin_required, login_required
@@ -68,7 +68,7 @@ PRESENT_RESULTS = {ScanResult.CHECKED_IN.value, ScanResult.REPEAT.value}
 
 
 def _tz():  # noqa: ANN202
-    return current_app.config["TZ"]
+    return app_settings().tz
 
 
 def _topic_label(topic: str) -> str:
@@ -128,7 +128,7 @@ def greeting_extras(token: str) -> dict[str, Any] | None:
     }
     if extras["is_member"]:
         shown, topics = here_today.visit_board_state(db, visit["id"])
-        choices = here_today.topic_choices(db, visit["id"], current_app.config["HELP_TOPICS"])
+        choices = here_today.topic_choices(db, visit["id"], app_settings().help_topics)
         extras.update(
             board_shown=shown,
             board_topics={t.casefold() for t in topics},
@@ -197,7 +197,7 @@ def board_opt_in(token: str):  # noqa: ANN201
         return _back_to_person(token, ev="board_off")
     try:
         here_today.opt_in(
-            db, person["id"], request.form.getlist("topic"), current_app.config["HELP_TOPICS"]
+            db, person["id"], request.form.getlist("topic"), app_settings().help_topics
         )
     except (InvalidInput, NotFound):
         abort(400)
@@ -360,7 +360,7 @@ def name_tags(event_id: int):  # noqa: ANN201
         event_id,
         clock().now(),
         _tz(),
-        logo=current_app.config.get("BADGE_LOGO") or "",
+        logo=app_settings().badge_logo or "",
         registration_ids=None if only is None else [only],
     )
     audit.record(db, clock().now(), actor(), "event.name_tags", f"event:{event_id}", jobs=len(jobs))

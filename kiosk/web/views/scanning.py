@@ -13,7 +13,7 @@ from kiosk.timeutil import from_db
 from kiosk.visits import ScanOutcome, ScanResult, process_scan
 from kiosk.web.db import get_db
 from kiosk.web.screen_tokens import make_screen_token
-from kiosk.web.views.context import broker, clock, scan_rules
+from kiosk.web.views.context import app_settings, broker, clock, scan_rules
 from kiosk.web.views.streams import door_address, door_channel
 
 PERSONAL_RESULTS = {ScanResult.CHECKED_IN, ScanResult.CHECKED_OUT, ScanResult.REPEAT}
@@ -29,11 +29,11 @@ def screen_url(outcome: ScanOutcome) -> str:
         "r": outcome.result.value,
         "g": choose_greeting(
             at,
-            current_app.config["TZ"],
+            app_settings().tz,
             first_visit=outcome.first_visit,
             long_break=outcome.long_break,
         ).value,
-        "l": outcome.language or current_app.config["DEFAULT_LANGUAGE"],
+        "l": outcome.language or app_settings().default_language,
         "d": door_address(),  # the screen opens only at the door where the person scanned
     }
     return url_for("door.person", token=make_screen_token(current_app.secret_key, data))
@@ -43,7 +43,7 @@ def _apply_badge_policy(outcome: ScanOutcome) -> None:
     # The check-in is already saved; a badge that cannot be queued must not undo it.
     try:
         badges.after_member_check_in(
-            get_db(), outcome.member_id, outcome.visit_id, clock().now(), current_app.config
+            get_db(), outcome.member_id, outcome.visit_id, clock().now(), app_settings()
         )
     except Exception:  # noqa: BLE001
         current_app.logger.exception("could not queue the badge for visit %s", outcome.visit_id)
@@ -58,7 +58,7 @@ def _record_event_arrival(outcome: ScanOutcome) -> None:
             outcome.guest_id,
             outcome.visit_id,
             clock().now(),
-            current_app.config["TZ"],
+            app_settings().tz,
         )
     except Exception:  # noqa: BLE001
         current_app.logger.exception(

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import hmac
 
-from flask import Blueprint, Response, abort, current_app, jsonify, redirect, request, session
+from flask import Blueprint, Response, abort, jsonify, redirect, request, session
 
 from kiosk.web.live import TooManyStreams, sse_stream
-from kiosk.web.views.context import broker
+from kiosk.web.views.context import app_settings, broker
 
 bp = Blueprint("streams", __name__)
 
@@ -65,7 +65,7 @@ def door_stream() -> Response:
 def pair_door_device():  # noqa: ANN201
     """Make this browser a door screen by presenting the device token once (?token=…)."""
     presented = request.args.get("token", "")
-    if not hmac.compare_digest(presented.encode(), current_app.config["DEVICE_TOKEN"].encode()):
+    if not hmac.compare_digest(presented.encode(), app_settings().device_token.encode()):
         abort(403)
     session["door_device"] = True
     session.permanent = True

@@ -29,7 +29,7 @@ from kiosk import audit
 from kiosk.staff_accounts import LoginRefused, authenticate
 from kiosk.web.db import get_db
 from kiosk.web.safe_paths import local_path
-from kiosk.web.views.context import clock
+from kiosk.web.views.context import app_settings, clock
 
 bp = Blueprint("auth", __name__)
 
@@ -85,8 +85,8 @@ def limiters() -> dict[str, LoginRateLimiter]:
     if found is None:
         window = timedelta(minutes=10)
         found = {
-            "ip": LoginRateLimiter(current_app.config.get("LOGIN_LIMIT_PER_IP", 20), window),
-            "user": LoginRateLimiter(current_app.config.get("LOGIN_LIMIT_PER_USER", 8), window),
+            "ip": LoginRateLimiter(app_settings().login_limit_per_ip, window),
+            "user": LoginRateLimiter(app_settings().login_limit_per_user, window),
         }
         current_app.extensions["kiosk.staff.limiters"] = found
     return found
@@ -163,7 +163,7 @@ def staff_context() -> dict[str, Any]:
     return {
         "staff": staff,
         "is_admin": bool(staff and staff["role"] == "admin"),
-        "languages": current_app.config["LANGUAGES"],
+        "languages": app_settings().languages,
     }
 
 

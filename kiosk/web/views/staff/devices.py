@@ -6,13 +6,13 @@ from datetime import datetime
 from typing import Any
 
 import sqlite_utils
-from flask import Blueprint, abort, current_app, redirect, render_template, url_for
+from flask import Blueprint, abort, redirect, render_template, url_for
 
 from kiosk import audit
 from kiosk.devices import device_states
 from kiosk.printing import queue as print_queue
 from kiosk.web.db import get_db
-from kiosk.web.views.context import clock
+from kiosk.web.views.context import app_settings, clock
 from kiosk.web.views.staff.auth import actor, current_staff, login_required
 
 bp = Blueprint("devices", __name__)
@@ -62,7 +62,7 @@ def index() -> str:
     staff = current_staff()
     settings = None
     if staff and staff["role"] == "admin":
-        settings = [(key, current_app.config.get(key)) for key in SHOWN_SETTINGS]
+        settings = [(key, getattr(app_settings(), key.lower())) for key in SHOWN_SETTINGS]
     return render_template(
         "staff/devices.html",
         devices=device_summary(db, clock().now()),

@@ -10,7 +10,6 @@ from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     redirect,
     render_template,
     request,
@@ -37,7 +36,7 @@ from kiosk.privacy.erasure import forget_member
 from kiosk.privacy.personal_data import export_json, export_member
 from kiosk.timeutil import from_db, to_db
 from kiosk.web.db import get_db
-from kiosk.web.views.context import clock
+from kiosk.web.views.context import app_settings, clock
 from kiosk.web.views.staff.auth import actor, admin_required
 from printer.cards import MemberCard, card_png, cards_pdf
 
@@ -113,7 +112,7 @@ def _form_member() -> NewMember:
 
 
 def _local(text: str | None) -> datetime | None:
-    return from_db(text).astimezone(current_app.config["TZ"]) if text else None
+    return from_db(text).astimezone(app_settings().tz) if text else None
 
 
 @bp.get("/members")
@@ -124,7 +123,7 @@ def index() -> str:
     query = request.args.get("q", "")[:100].strip()
     found = search_members(db, query, limit=100)
     for row in found:
-        row["consent_ok"] = row["consent_version"] == current_app.config["CONSENT_VERSION"]
+        row["consent_ok"] = row["consent_version"] == app_settings().consent_version
     quiet = quiet_regulars(db, clock().now())
     for row in quiet:
         row["last_local"] = _local(row["last_visit"])
@@ -153,7 +152,7 @@ def new():  # noqa: ANN201
         return _render_form(None, NewMember(name=""), None)
     form = _form_member()
     if request.form.get("consent") == "1":
-        form.consent_version = current_app.config["CONSENT_VERSION"]
+        form.consent_version = app_settings().consent_version
     db = get_db()
     try:
         member_id, _token = add_member(db, form, clock().now())
@@ -190,7 +189,7 @@ def _details(member: dict[str, Any]) -> dict[str, Any]:
     db = get_db()
     details = dict(member)
     details["consent_at_local"] = _local(member["consent_at"])
-    details["consent_current"] = member["consent_version"] == current_app.config["CONSENT_VERSION"]
+    details["consent_current"] = member["consent_version"] == app_settings().consent_version
     card = list(
         db.query(
             "SELECT issued_at FROM cards WHERE member_id = ? AND revoked_at IS NULL",
@@ -216,7 +215,7 @@ def consent(member_id: int):  # noqa: ANN201
     """Record that the member accepted the current privacy notice (on paper, in person)."""
     _member_or_404(member_id)
     db = get_db()
-    version = current_app.config["CONSENT_VERSION"]
+    version = app_settings().consent_version
     record_consent(db, member_id, version, clock().now())
     audit.record(db, clock().now(), actor(), "member.consent", f"member:{member_id}", v=version)
     return _back(member_id, saved=1)
@@ -324,6 +323,6 @@ def forget(member_id: int):  # noqa: ANN201
     if request.form.get("confirm") != "1":
         abort(400)
     forget_member(  # writes its own audit entry
-        get_db(), member_id, clock().now(), actor(), preview_directory(current_app.config)
+        get_db(), member_id, clock().now(), actor(), preview_directory(app_settings())
     )
     return redirect(url_for("staff.members.index", forgotten=1))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 
 from kiosk import audit
@@ -19,7 +19,7 @@ from kiosk.stats import occupancy_now
 from kiosk.timeutil import from_db
 from kiosk.visits import close_visit, manual_check_in, present_visits
 from kiosk.web.db import get_db
-from kiosk.web.views.context import broker, clock
+from kiosk.web.views.context import app_settings, broker, clock
 from kiosk.web.views.door import TOPIC_LABELS
 from kiosk.web.views.staff.auth import actor, login_required
 from kiosk.web.views.staff.devices import device_summary
@@ -35,7 +35,7 @@ MOOD_LABELS = {
 
 
 def _local(text: str | None):  # noqa: ANN202
-    return from_db(text).astimezone(current_app.config["TZ"]) if text else None
+    return from_db(text).astimezone(app_settings().tz) if text else None
 
 
 def _alerts() -> list[dict[str, Any]]:
@@ -61,9 +61,9 @@ def live_context() -> dict[str, Any]:
     return {
         "alerts": _alerts(),
         "present": _present(),
-        "occupancy": occupancy_now(db, clock().now(), current_app.config["CAPACITY"]),
+        "occupancy": occupancy_now(db, clock().now(), app_settings().capacity),
         "devices": device_summary(db, clock().now()),
-        "updated": clock().now().astimezone(current_app.config["TZ"]),
+        "updated": clock().now().astimezone(app_settings().tz),
     }
 
 

@@ -8,7 +8,6 @@ from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     render_template,
     request,
 )
@@ -26,7 +25,7 @@ from kiosk.reports import (
     report_filename,
 )
 from kiosk.web.db import get_db
-from kiosk.web.views.context import clock
+from kiosk.web.views.context import app_settings, clock
 from kiosk.web.views.staff.auth import actor, admin_required
 
 bp = Blueprint("reports", __name__)
@@ -45,7 +44,7 @@ KIND_LABELS = {
 @admin_required
 def index() -> str:
     """Pick a month and a report."""
-    today = clock().now().astimezone(current_app.config["TZ"])
+    today = clock().now().astimezone(app_settings().tz)
     return render_template(
         "staff/reports.html",
         kinds=[(kind, KIND_LABELS.get(kind, kind)) for kind in KINDS],
@@ -61,17 +60,17 @@ def download() -> Response:
     language = str(get_locale())
     # The CSV streams after this view returns, when the request's connection is closed:
     # the report reads through a connection of its own, closed when the last row is out.
-    db = connect(current_app.config["DATABASE"])
+    db = connect(app_settings().database)
     try:
         month = parse_month(request.args.get("month", "")[:7])
         report = build_report(
             db,
             kind,
             month,
-            current_app.config["TZ"],
+            app_settings().tz,
             language,
-            help_topics=current_app.config["HELP_TOPICS"],
-            min_group_size=current_app.config["MIN_GROUP_SIZE"],
+            help_topics=app_settings().help_topics,
+            min_group_size=app_settings().min_group_size,
         )
         name = report_filename(kind, month, language)
     except ReportError:

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import get_locale
 
 from kiosk import audit
 from kiosk.printing import queue as print_queue
 from kiosk.roll_call import print_payload, roll_call
 from kiosk.web.db import get_db
-from kiosk.web.views.context import clock
+from kiosk.web.views.context import app_settings, clock
 from kiosk.web.views.staff.auth import actor, login_required
 
 bp = Blueprint("roll_call", __name__)
@@ -19,7 +19,7 @@ bp = Blueprint("roll_call", __name__)
 @login_required
 def page() -> str:
     """Everyone present now, with check-in times; print CSS makes it a clean sheet."""
-    tz = current_app.config["TZ"]
+    tz = app_settings().tz
     job_id = request.args.get("job", type=int)
     return render_template(
         "staff/roll_call.html",
@@ -34,7 +34,7 @@ def page() -> str:
 def fire():  # noqa: ANN201
     """Queue the roll call on the thermal printer, then show the page."""
     db = get_db()
-    tz = current_app.config["TZ"]
+    tz = app_settings().tz
     now = clock().now()
     rows = roll_call(db, tz)
     job_id = print_queue.enqueue(

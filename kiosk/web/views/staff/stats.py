@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, current_app, render_template
+from flask import Blueprint, render_template
 from flask_babel import format_date, format_decimal, format_percent
 from flask_babel import gettext as _
 
 from kiosk import stats as kstats
 from kiosk.web.charts import Labels, bar_chart, gauge, heatmap, line_chart
 from kiosk.web.db import get_db
-from kiosk.web.views.context import clock
+from kiosk.web.views.context import app_settings, clock
 from kiosk.web.views.staff.auth import login_required
 
 bp = Blueprint("stats", __name__)
@@ -45,15 +45,15 @@ def index() -> str:
     """The numbers and charts of the space's use."""
     db = get_db()
     now = clock().now()
-    config = current_app.config
-    tz = config["TZ"]
-    occupancy = kstats.occupancy_now(db, now, config["CAPACITY"])
+    settings = app_settings()
+    tz = settings.tz
+    occupancy = kstats.occupancy_now(db, now, settings.capacity)
     counts = kstats.visit_counts(db, now, tz)
     unique = kstats.unique_visitors(db, now, tz, "month")
     hourly = kstats.hourly_occupancy(db, now, tz)
     heat = kstats.weekday_hour_heatmap(db, now, tz, weeks=8)
     months = kstats.visits_per_month(db, now, tz, months=12)
-    moods = kstats.mood_trend(db, now, tz, weeks=12, min_group_size=config["MIN_GROUP_SIZE"])
+    moods = kstats.mood_trend(db, now, tz, weeks=12, min_group_size=settings.min_group_size)
 
     occupancy_chart = gauge(
         "chart-occupancy",
@@ -126,7 +126,7 @@ def index() -> str:
             _(
                 "0 is everyone having a really hard time, 100 everyone feeling great. Weeks with "
                 "fewer than %(n)s answers are not shown, to protect privacy.",
-                n=config["MIN_GROUP_SIZE"],
+                n=settings.min_group_size,
             ),
             _("Week starting"),
             _("Mood index"),
