@@ -19,6 +19,7 @@ from pathlib import Path
 import sqlite_utils
 
 from kiosk.db import BUSY_TIMEOUT_SECONDS
+from kiosk.errors import KioskError
 from kiosk.migrations import migrations, schema_version
 
 # Names of the files the rotation manages; anything else in the folder is left alone.
@@ -29,11 +30,11 @@ _BACKUP_NAME = re.compile(r"^kiosk-(\d{8}-\d{6})\.db$")
 _SIDE_FILES = ("-wal", "-shm", "-journal")
 
 
-class BackupError(RuntimeError):
+class BackupError(KioskError):
     """The backup could not be written (no database, no access, disk full…)."""
 
 
-class RestoreRefused(RuntimeError):
+class RestoreRefused(KioskError):
     """The restore was refused before anything was replaced; the message says why."""
 
 

@@ -7,10 +7,12 @@ from pathlib import Path
 
 import sqlite_utils
 
+from kiosk.errors import KioskError
+
 BUSY_TIMEOUT_SECONDS = 5.0
 
 
-class DatabaseUnavailable(RuntimeError):
+class DatabaseUnavailable(KioskError):
     """The database file cannot be opened or written (locked too long, disk full, no access)."""
 
 

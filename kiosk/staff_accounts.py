@@ -9,7 +9,7 @@ from typing import Any
 import sqlite_utils
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from kiosk.errors import InvalidInput
+from kiosk.errors import InvalidInput, KioskError
 from kiosk.timeutil import from_db, to_db
 
 ROLES = ("host", "admin")
@@ -19,7 +19,7 @@ MAX_FAILED_LOGINS = 5
 LOCKOUT = timedelta(minutes=15)
 
 
-class LoginRefused(Exception):
+class LoginRefused(KioskError):
     """Wrong username or password, or a locked account; the message never says which."""
 
 

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 import sqlite_utils
 
+from kiosk.errors import KioskError
 from kiosk.reports.localtime import LocalTimeSql
 from kiosk.reports.month import Month
 from kiosk.reports.presence import MAX_STAY_SECONDS, peaks_per_slot, presence_interval
@@ -24,7 +25,7 @@ from kiosk.timeutil import local_day_bounds, to_db
 WARNING_RATIO = 0.8
 
 
-class StatsError(ValueError):
+class StatsError(KioskError, ValueError):
     """A statistic was asked for with arguments it cannot use."""
 
 

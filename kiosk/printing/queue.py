@@ -35,6 +35,7 @@ from typing import Any
 import sqlite_utils
 
 from kiosk.clock import Clock, SystemClock
+from kiosk.errors import KioskError
 from kiosk.settings import Settings
 from kiosk.timeutil import from_db, to_db
 from printer.errors import PrinterError, RenderError
@@ -58,7 +59,7 @@ MAX_AGE: dict[str, timedelta | None] = {
 }
 
 
-class JobNotFound(LookupError):
+class JobNotFound(KioskError, LookupError):
     """No print job has that id."""
 
 

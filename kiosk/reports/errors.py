@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from kiosk.errors import KioskError
 
-class ReportError(ValueError):
+
+class ReportError(KioskError, ValueError):
     """A report cannot be made as asked."""
 
 

@@ -1,11 +1,10 @@
 """Friendly pages for a database that cannot be used right now (locked too long, disk full).
 
-The JSON API answers these itself (503 with a message, see :mod:`kiosk.web.views.api`); every
-other page, the door screen above all, gets a calm page in the person's language that says
-the sign-in did not go through, asks them to try again or see the host, and returns to the
-welcome screen by itself. Nothing is half-written: the write transactions roll back.
-
-Wired by the lead in ``create_app``: ``errors_web.init_app(app)``.
+This is the one place that answers "database busy": 503 with ``Retry-After``, as JSON with the
+reason for API clients (the scanner retries), and for every other page, the door screen above
+all, a calm page in the person's language that says the sign-in did not go through, asks them
+to try again or see the host, and returns to the welcome screen by itself. Nothing is
+half-written: the write transactions roll back.
 """
 
 from __future__ import annotations
@@ -49,7 +48,7 @@ def unavailable_response(exc: BaseException):  # noqa: ANN201
     if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
         response = jsonify(
             error="database_unavailable",
-            message="the database is busy or cannot be written; please try again shortly",
+            message=f"the database is busy or cannot be written; please try again shortly ({exc})",
         )
     else:
         response = current_app.make_response(render_template_string(PAGE))

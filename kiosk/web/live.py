@@ -15,6 +15,8 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
+from kiosk.errors import KioskError
+
 # Room for a burst: a stream sleeps a moment to gather events (coalescing), and a burst of
 # scans must fit in the meantime. Messages are small, so this is tens of kilobytes at most.
 QUEUE_SIZE = 1000
@@ -22,7 +24,7 @@ QUEUE_SIZE = 1000
 _CLOSE = ("", "")
 
 
-class TooManyStreams(RuntimeError):
+class TooManyStreams(KioskError):
     """Every live-connection slot is taken; the page falls back to polling."""
 
 

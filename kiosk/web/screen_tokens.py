@@ -11,11 +11,13 @@ from typing import Any
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
+from kiosk.errors import KioskError
+
 SALT = "kiosk.door-screen"
 MAX_AGE_SECONDS = 15 * 60
 
 
-class ScreenExpired(Exception):
+class ScreenExpired(KioskError):
     """The token is forged, damaged or too old."""
 
 

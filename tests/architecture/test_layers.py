@@ -64,3 +64,27 @@ def test_scanner_and_printer_stay_free_of_the_database_and_web():
                 if name.startswith((*WEB_ONLY, "sqlite_utils", "kiosk")):
                     offenders.append(f"{path.relative_to(ROOT)} imports {name}")
     assert offenders == []
+
+
+def test_every_named_kiosk_error_is_a_kiosk_error():
+    import importlib
+    import inspect
+
+    from kiosk.errors import KioskError
+
+    strays = []
+    for path in sorted((ROOT / "kiosk").rglob("*.py")):
+        module_name = ".".join(path.relative_to(ROOT).with_suffix("").parts)
+        if module_name.endswith("__main__"):
+            continue
+        module = importlib.import_module(module_name.removesuffix(".__init__"))
+        for name, value in vars(module).items():
+            if (
+                inspect.isclass(value)
+                and issubclass(value, BaseException)
+                and value.__module__ == module.__name__
+                and not name.startswith("_")
+                and not issubclass(value, KioskError)
+            ):
+                strays.append(f"{module_name}.{name}")
+    assert strays == []

@@ -178,11 +178,13 @@ def test_locked_database_gives_a_clear_error_and_no_corruption(app, clock, short
         api = client.post("/api/v1/scans", json={"code": card}, headers=auth(app))
         assert api.status_code == 503 and api.is_json
         assert api.json["error"] == "database_unavailable" and api.json["message"]
+        assert api.headers["Retry-After"] == "5"
         beat = {"device": "cam", "kind": "scanner", "state": "ok"}
         heartbeat = client.post("/api/v1/devices/heartbeat", json=beat, headers=auth(app))
         assert heartbeat.status_code == 503 and heartbeat.json["error"] == "database_unavailable"
         door = client.post("/guest", data={"csrf_token": token, "name": "Greta", "consent": "1"})
         assert door.status_code == 503 and "text/html" in door.content_type
+        assert door.headers["Retry-After"] == "5"
         assert "One moment" in door.text or "hetki" in door.text.lower()
         assert "Traceback" not in door.text and "locked" not in door.text
         wedge = client.post("/scan", data={"csrf_token": token, "code": card})

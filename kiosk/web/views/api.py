@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hmac
-import sqlite3
 from datetime import datetime
 from functools import wraps
 from typing import Any
@@ -12,11 +11,9 @@ from flask import Blueprint, abort, current_app, jsonify, request
 from flask.blueprints import BlueprintSetupState
 from werkzeug.exceptions import HTTPException
 
-from kiosk.db import DatabaseUnavailable
 from kiosk.devices import DEVICE_STATES, health, record_device_state
 from kiosk.visits import ScanResult
 from kiosk.web.db import get_db
-from kiosk.web.errors import is_unavailable
 from kiosk.web.openapi import MAX_DETAIL_LENGTH, MAX_DEVICE_LENGTH, MAX_KEY_LENGTH, openapi_document
 from kiosk.web.ratelimit import (
     FailedScanLimiter,
@@ -179,22 +176,6 @@ def healthz():  # noqa: ANN201
     """JSON health of the database, scanner and printer; 200 while people can check in."""
     report = health(get_db(), clock().now())
     return jsonify(report), (200 if report["ok"] else 503)
-
-
-@bp.errorhandler(DatabaseUnavailable)
-def database_unavailable(exc: DatabaseUnavailable):  # noqa: ANN201
-    """A locked or broken database answers 503 with a message, and the scanner retries."""
-    current_app.logger.error("database unavailable: %s", exc)
-    return jsonify(error="database_unavailable", message=str(exc)), 503
-
-
-@bp.errorhandler(sqlite3.OperationalError)
-def sqlite_unavailable(exc: sqlite3.OperationalError):  # noqa: ANN201
-    """Locked or full outside a write transaction (a heartbeat, a read): 503 too, not a 500."""
-    if not is_unavailable(exc):
-        raise exc
-    current_app.logger.error("database unavailable: %s", exc)
-    return jsonify(error="database_unavailable", message=f"the database is unavailable: {exc}"), 503
 
 
 @bp.errorhandler(HTTPException)
