@@ -195,3 +195,19 @@ PLANNING = re.compile(r"\b(TODO|FIXME|XXX|wave \d|issue #\d+)|\.\./shared|CONTRA
 def test_documents_speak_of_the_project_only(document: Path) -> None:
     text = document.read_text(encoding="utf-8")
     assert PLANNING.findall(text) == []
+
+
+SOURCE_DIRS = ("kiosk", "printer", "scanner", "templates", "deploy", "tests", "bench")
+SOURCE_SUFFIXES = {".py", ".html", ".js", ".css", ".sh", ".service", ".timer", ".rules"}
+
+
+def test_code_speaks_of_the_project_only() -> None:
+    this_file = Path(__file__).resolve()
+    offenders = [
+        f"{path.relative_to(ROOT)}: {hit}"
+        for folder in SOURCE_DIRS
+        for path in sorted((ROOT / folder).rglob("*"))
+        if path.suffix in SOURCE_SUFFIXES and path.resolve() != this_file
+        for hit in PLANNING.findall(path.read_text(encoding="utf-8", errors="replace"))
+    ]
+    assert offenders == []
