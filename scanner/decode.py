@@ -1,9 +1,10 @@
 """QR decoding: the individual decoders, the preprocessing cascade and the production pipeline.
 
-The production choice comes from ``bench/scanner.py`` (figures in the README): zxing-cpp reads
-more of the real photos than pyzbar, an order of magnitude faster, and it decodes Shift-JIS
-payloads that zbar misreads. pyzbar then runs through a preprocessing cascade on what zxing-cpp
-misses, which recovers codes printed on textured or photographic backgrounds.
+The production choice comes from ``bench/scanner.py`` (figures in docs/benchmarks.md):
+zxing-cpp reads more of the real photos than pyzbar, an order of magnitude faster, and it
+decodes Shift-JIS payloads that zbar misreads. pyzbar then runs through a preprocessing
+cascade on what zxing-cpp misses, which recovers codes printed on textured or photographic
+backgrounds.
 
 Every decoder takes a numpy image (grayscale or BGR) and returns a list of texts; none raises on
 a strange payload, because a bad code held up to the camera must never stop the scan loop.

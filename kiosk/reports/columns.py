@@ -1,6 +1,6 @@
 """Stable column keys and their headers in Finnish, Swedish and English.
 
-The keys never change once shipped (scripts and the README rely on them); the headers are
+The keys never change once shipped (scripts and docs/reports.md rely on them); the headers are
 what people see, in the language asked for. Values that are words (member/guest, how someone
 checked in) are translated here too, so a report reads in one language throughout.
 """

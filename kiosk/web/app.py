@@ -23,8 +23,8 @@ DOOR_STREAMS = 2
 
 
 def _templates_dir() -> Path:
-    # An installed wheel carries the templates inside the package; a checkout has them at
-    # the top level, where the design card puts them.
+    # An installed wheel carries the templates inside the package; a checkout keeps them at
+    # the top level, beside kiosk/, printer/ and scanner/.
     packaged = PACKAGE_DIR / "templates"
     return packaged if packaged.is_dir() else PACKAGE_DIR.parent / "templates"
 

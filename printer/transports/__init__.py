@@ -1,4 +1,4 @@
-"""Transports, chosen by one setting string (``KIOSK_PRINTER``, see CONTRACT.md).
+"""Transports, chosen by one setting string (``KIOSK_PRINTER``, see docs/hardware.md).
 
 =========================  ==========================================================
 ``preview:DIR``            PNG files in DIR (the default: ``<instance>/badges``)

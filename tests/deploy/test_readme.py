@@ -30,6 +30,8 @@ def test_every_unit_is_mentioned(name: str) -> None:
         "99-tankkaamo-kiosk.rules",
         "/etc/tankkaamo-kiosk/kiosk.env",
         "emulator",
+        "docs/cli.md",
+        "docs/configuration.md",
     ],
 )
 def test_the_operator_steps_are_documented(text: str) -> None:

@@ -1,4 +1,4 @@
-"""The JSON API that scanners and door devices use (CONTRACT.md), and /healthz."""
+"""The JSON API that scanners and door devices use (docs/api.md), and /healthz."""
 
 from __future__ import annotations
 
