@@ -86,8 +86,9 @@ class Settings:
     port: int = _setting(8080, "port kiosk serve listens on")
     threads: int = _setting(32, "server threads; live streams hold some of them")
     max_streams: int = _setting(24, "live connections at once; the rest poll")
-    persistent_connections: bool = _setting(
-        False, "keep one database connection per server thread (set by kiosk serve)"
+    persistent_connections: bool = field(
+        default=False,
+        metadata={"doc": "one database connection per server thread", "internal": True},
     )
     min_stay_seconds: int = _setting(120, "a second scan sooner than this is a repeat")
     repeat_window_seconds: int = _setting(60, "a scan this soon after a check-out is a repeat")
@@ -290,7 +291,8 @@ def load_settings(
     """Build the effective :class:`Settings`.
 
     Layers, later wins: the declared defaults, ``<instance>/kiosk.toml``, ``KIOSK_*``
-    variables, then ``overrides`` (upper- or lower-case setting names, as code passes them).
+    variables, then ``overrides`` (upper- or lower-case setting names, as code passes them;
+    only code may set the internal ones, such as ``kiosk serve``'s persistent connections).
     Raises :class:`ConfigError` with one line naming the setting when a value is unusable.
     """
     environ = os.environ if environ is None else environ
@@ -300,7 +302,7 @@ def load_settings(
     values.update(_known_layer(_read_environment(environ), "the environment"))
     for key, value in (overrides or {}).items():
         field_name = key.lower()
-        if field_name in FIELDS and not FIELDS[field_name].metadata.get("internal"):
+        if field_name in FIELDS and field_name != "instance_path":
             values[field_name] = _parse(field_name, value)
     values["instance_path"] = instance
     if not values.get("database"):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
-import importlib
 import re
 import shlex
 import subprocess
@@ -16,6 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from kiosk.cli import cli
+from kiosk.settings import setting_names as public_setting_names
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
@@ -27,28 +26,8 @@ NOT_SETTINGS = {"INSTANCE", "NEW_PASSWORD"}
 
 
 def setting_names() -> set[str]:
-    """The names of every setting, from the defaults table or the typed settings object.
-
-    Settings live in ``kiosk.config.DEFAULTS`` (a dict) or in a frozen ``Settings`` dataclass in
-    ``kiosk.settings`` or ``kiosk.config``; either answers.
-    """
-    for module_name in ("kiosk.config", "kiosk.settings"):
-        try:
-            module = importlib.import_module(module_name)
-        except ImportError:
-            continue
-        defaults = getattr(module, "DEFAULTS", None)
-        if isinstance(defaults, dict) and defaults:
-            return {str(key).upper() for key in defaults}
-    for module_name in ("kiosk.settings", "kiosk.config"):
-        try:
-            module = importlib.import_module(module_name)
-        except ImportError:
-            continue
-        settings_class = getattr(module, "Settings", None)
-        if settings_class is not None and dataclasses.is_dataclass(settings_class):
-            return {field.name.upper() for field in dataclasses.fields(settings_class)}
-    raise AssertionError("no settings found in kiosk.config or kiosk.settings")
+    """The names of every public setting, without the ``KIOSK_`` prefix."""
+    return {name.removeprefix("KIOSK_") for name in public_setting_names()}
 
 
 CONFIGURATION = (DOCS / "configuration.md").read_text(encoding="utf-8")

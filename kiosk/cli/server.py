@@ -74,8 +74,8 @@ def serve(kiosk: KioskContext, host: str | None, port: int | None) -> None:
     from kiosk.web import create_app
 
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    _ = kiosk.settings  # a setting the kiosk cannot use stops here, in one line
-    app = create_app({"PERSISTENT_CONNECTIONS": True})
+    # Built once; a setting the kiosk cannot use stops here, in one line.
+    app = create_app(settings=kiosk.settings.replace(persistent_connections=True))
     settings = app.extensions["kiosk.settings"]
     host = host or settings.host
     port = port or settings.port

@@ -11,7 +11,7 @@ from flask import Flask
 from kiosk.clock import SystemClock
 from kiosk.db import connect
 from kiosk.migrations import apply_migrations
-from kiosk.settings import FIELDS, instance_path, load_settings
+from kiosk.settings import FIELDS, Settings, instance_path, load_settings
 from kiosk.visits import ScanRules
 from kiosk.web.live import Broker
 
@@ -29,16 +29,19 @@ def _templates_dir() -> Path:
     return packaged if packaged.is_dir() else PACKAGE_DIR.parent / "templates"
 
 
-def create_app(config: dict[str, Any] | None = None) -> Flask:
+def create_app(config: dict[str, Any] | None = None, *, settings: Settings | None = None) -> Flask:
     """Build the kiosk app: defaults, then <instance>/kiosk.toml, then KIOSK_*, then ``config``.
 
-    ``config`` may also hold ``CLOCK`` (an object with ``now()``), which tests use to set the
-    time. The database is migrated on start.
+    ``settings``, when given, is used as it is (the CLI has built it already). ``config`` may
+    also hold ``CLOCK`` (an object with ``now()``), which tests use to set the time, and
+    Flask's own keys. The database is migrated on start.
     """
     overrides = dict(config or {})
     clock = overrides.pop("CLOCK", None) or SystemClock()
-    instance = Path(overrides.pop("INSTANCE_PATH", None) or instance_path())
-    settings = load_settings(overrides, instance=instance)
+    if settings is None:
+        instance = Path(overrides.pop("INSTANCE_PATH", None) or instance_path())
+        settings = load_settings(overrides, instance=instance)
+    instance = settings.instance_path
     # Keys that are not kiosk settings (TESTING, WTF_CSRF_ENABLED…) are Flask's own.
     flask_only = {key: value for key, value in overrides.items() if key.lower() not in FIELDS}
 
