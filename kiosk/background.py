@@ -1,15 +1,15 @@
-"""Work the server process does on its own, once a minute: event attendance and closing time."""
+"""Closing time: once a minute, settle recent events' attendance and check out everyone still in
+after closing time. ``kiosk serve`` runs it as a :class:`kiosk.periodic.PeriodicTask`."""
 
 from __future__ import annotations
 
 import logging
-import threading
 from datetime import timedelta
 from typing import Any, Protocol
 
 from kiosk.clock import Clock
 from kiosk.closing import check_out_everyone_at_closing, parse_closing_time
-from kiosk.db import DatabaseUnavailable, connect
+from kiosk.db import connect
 from kiosk.events import events_started_between, settle_attendance
 from kiosk.settings import Settings
 
@@ -25,18 +25,13 @@ class Publisher(Protocol):
         """Send ``data`` of ``kind`` to everyone listening on ``channel``."""
 
 
-class ClosingTimeWatcher:
-    """Checks everyone out at closing time; runs once a minute in a daemon thread."""
+class ClosingTimeCheckOut:
+    """Checks everyone out at closing time, and settles attendance of recent events."""
 
-    def __init__(
-        self, settings: Settings, clock: Clock, broker: Publisher, interval: float = 60.0
-    ) -> None:
+    def __init__(self, settings: Settings, clock: Clock, broker: Publisher) -> None:
         self.settings = settings
         self.clock = clock
         self.broker = broker
-        self.interval = interval
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
 
     def run_once(self) -> list[int]:
         """Close the visits whose closing time has passed; return their ids."""
@@ -57,24 +52,3 @@ class ClosingTimeWatcher:
                 "staff", "presence", {"result": "checked_out", "count": len(closed)}
             )
         return closed
-
-    def _loop(self) -> None:
-        while not self._stop.is_set():
-            try:
-                self.run_once()
-            except DatabaseUnavailable as exc:  # try again next round
-                log.warning("closing-time check-out postponed: %s", exc)
-            except Exception:  # noqa: BLE001 - a bug here must not kill the server
-                log.exception("closing-time check-out failed")
-            self._stop.wait(self.interval)
-
-    def start(self) -> None:
-        """Start the watcher thread."""
-        self._thread = threading.Thread(target=self._loop, name="closing-time", daemon=True)
-        self._thread.start()
-
-    def stop(self) -> None:
-        """Ask the thread to stop and wait for it briefly."""
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=5)

@@ -45,14 +45,16 @@ def _print_worker(app):  # noqa: ANN001, ANN202
 
 
 def _start_background(app) -> list:  # noqa: ANN001
-    from kiosk.background import ClosingTimeWatcher
-    from kiosk.privacy.retention import RetentionWatcher
+    from kiosk.background import ClosingTimeCheckOut
+    from kiosk.periodic import PeriodicTask
+    from kiosk.privacy.retention import DailyRetention
 
     clock = app.extensions["kiosk.clock"]
     settings = app.extensions["kiosk.settings"]
+    closing = ClosingTimeCheckOut(settings, clock, app.extensions["kiosk.broker"])
     services = [
-        ClosingTimeWatcher(settings, clock, app.extensions["kiosk.broker"]),
-        RetentionWatcher(settings, clock),
+        PeriodicTask("closing-time check-out", 60.0, closing.run_once),
+        PeriodicTask("daily retention", 3600.0, DailyRetention(settings, clock).run_once),
     ]
     worker = _print_worker(app)
     if worker is not None:

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -36,6 +35,7 @@ import sqlite_utils
 
 from kiosk.clock import Clock, SystemClock
 from kiosk.errors import KioskError
+from kiosk.periodic import PeriodicTask
 from kiosk.settings import Settings
 from kiosk.timeutil import from_db, to_db
 from printer.errors import PrinterError, RenderError
@@ -399,8 +399,8 @@ def make_due_now(db: sqlite_utils.Database, now: datetime) -> int:
 # --- the worker thread --------------------------------------------------------------------
 
 
-class PrintWorker:
-    """A thread that prints due jobs, polling about every second or woken by :meth:`wake`.
+class PrintWorker(PeriodicTask):
+    """The print queue's worker: prints due jobs about every second, or at once when woken.
 
     ``connect`` opens the worker's own database connection (inside the thread); ``transport``
     is the printer. ``kiosk serve`` starts one per server process::
@@ -424,16 +424,15 @@ class PrintWorker:
         interval: float = 1.0,
         status_interval: float = 15.0,
     ) -> None:
+        super().__init__("print queue", interval, self.print_due_jobs, on_exit=self._close)
         self._connect = connect
         self.transport = transport
         self.width = width
         self.clock = clock or SystemClock()
-        self.interval = interval
         self.status_interval = status_interval
-        self._wake = threading.Event()
-        self._stopping = threading.Event()
-        self._thread: threading.Thread | None = None
-        self.errors = 0  # unexpected errors, logged and counted, never fatal
+        self._db: sqlite_utils.Database | None = None
+        self._last_status: datetime | None = None
+        self._was_ready = True
 
     @classmethod
     def from_settings(
@@ -447,58 +446,30 @@ class PrintWorker:
             connect, transport_from_settings(settings), width=printer_width(settings), clock=clock
         )
 
-    def start(self) -> None:
-        """Start the thread (a daemon: it never keeps the server from exiting)."""
-        if self._thread and self._thread.is_alive():
-            return
-        self._stopping.clear()
-        self._thread = threading.Thread(target=self._run, name="print-worker", daemon=True)
-        self._thread.start()
+    def print_due_jobs(self) -> None:
+        """One pass: ask the printer how it is when due, then print the jobs that are due."""
+        if self._db is None:
+            self._db = self._connect()
+        db = self._db
+        now = self.clock.now()
+        if self._last_status is None or (now - self._last_status).total_seconds() >= (
+            self.status_interval if self._was_ready else self.interval * 2
+        ):
+            # While the printer is in trouble it is asked often, so that the jobs print as
+            # soon as the paper is in; while it is fine, now and then.
+            status = refresh_status(db, self.transport, now)
+            self._last_status = now
+            if status.can_print and not self._was_ready:
+                make_due_now(db, now)
+            self._was_ready = status.can_print
+        result = process_due(db, self.transport, now, width=self.width)
+        if result.waiting:
+            self._was_ready = False
 
-    def wake(self) -> None:
-        """Look for due jobs now rather than at the next poll."""
-        self._wake.set()
-
-    def stop(self, timeout: float = 10.0) -> None:
-        """Ask the thread to finish the job in hand and stop; wait up to ``timeout`` seconds."""
-        self._stopping.set()
-        self._wake.set()
-        if self._thread:
-            self._thread.join(timeout)
-
-    @property
-    def running(self) -> bool:
-        """Whether the thread is alive."""
-        return bool(self._thread and self._thread.is_alive())
-
-    def _run(self) -> None:
-        db = self._connect()
-        last_status: datetime | None = None
-        was_ready = True
-        try:
-            while not self._stopping.is_set():
-                try:
-                    now = self.clock.now()
-                    if last_status is None or (now - last_status).total_seconds() >= (
-                        self.status_interval if was_ready else self.interval * 2
-                    ):
-                        # While the printer is in trouble it is asked often, so that the jobs
-                        # print as soon as the paper is in; while it is fine, now and then.
-                        status = refresh_status(db, self.transport, now)
-                        last_status = now
-                        if status.can_print and not was_ready:
-                            make_due_now(db, now)
-                        was_ready = status.can_print
-                    result = process_due(db, self.transport, now, width=self.width)
-                    if result.waiting:
-                        was_ready = False
-                except Exception:  # the worker must outlive any one bad job or DB hiccup
-                    self.errors += 1
-                    log.exception("print worker pass failed")
-                self._wake.wait(self.interval)
-                self._wake.clear()
-        finally:
-            db.close()
+    def _close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
 
 
 def job_age(job: Mapping[str, Any], now: datetime) -> timedelta:

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import calendar
 import logging
-import threading
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from typing import Any
@@ -35,7 +34,7 @@ import sqlite_utils
 
 from kiosk import audit
 from kiosk.clock import Clock
-from kiosk.db import DatabaseUnavailable, connect
+from kiosk.db import connect
 from kiosk.settings import Settings
 from kiosk.timeutil import to_db
 from kiosk.transactions import write_transaction
@@ -184,21 +183,18 @@ def _anonymise(db: sqlite_utils.Database, cutoff: str, stamp: str, result: Reten
     ).rowcount
 
 
-class RetentionWatcher:
-    """Runs the retention once a day in a daemon thread of ``kiosk serve``.
+class DailyRetention:
+    """The retention, run at most once a local day; ``kiosk serve`` calls it every hour.
 
-    It wakes every ``interval`` seconds (an hour) and runs when it has not run yet this local
-    day in this process, so a server that restarts does no harm: a second run in a day finds
-    nothing left to do. A locked database postpones the run to the next wake-up.
+    It runs when it has not run yet this local day in this process, so a server that restarts
+    does no harm: a second run in a day finds nothing left to do. A locked database raises
+    DatabaseUnavailable, and the periodic task tries again at the next hour.
     """
 
-    def __init__(self, settings: Settings, clock: Clock, interval: float = 3600.0) -> None:
+    def __init__(self, settings: Settings, clock: Clock) -> None:
         self.settings = settings
         self.clock = clock
-        self.interval = interval
         self.last_day: date | None = None
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
 
     @property
     def months(self) -> int:
@@ -227,24 +223,3 @@ class RetentionWatcher:
                 result.cutoff,
             )
         return result
-
-    def _loop(self) -> None:
-        while not self._stop.is_set():
-            try:
-                self.run_once()
-            except DatabaseUnavailable as exc:
-                log.warning("retention postponed: %s", exc)
-            except Exception:  # noqa: BLE001 - a bug here must not kill the server
-                log.exception("retention failed")
-            self._stop.wait(self.interval)
-
-    def start(self) -> None:
-        """Start the watcher thread."""
-        self._thread = threading.Thread(target=self._loop, name="retention", daemon=True)
-        self._thread.start()
-
-    def stop(self) -> None:
-        """Ask the thread to stop and wait for it briefly."""
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=5)

@@ -19,7 +19,7 @@ from kiosk.guests import GuestForm, sign_in_guest
 from kiosk.moods import record_mood, request_host
 from kiosk.privacy.personal_data import export_member
 from kiosk.privacy.research_export import export_research, pseudonym, research_key
-from kiosk.privacy.retention import RetentionWatcher, anonymise_expired, months_before
+from kiosk.privacy.retention import DailyRetention, anonymise_expired, months_before
 from kiosk.reports import build_report, parse_month
 from kiosk.settings import Settings
 from kiosk.visits import ScanRules, process_scan
@@ -140,19 +140,15 @@ def test_retention_anonymises_old_data_and_keeps_the_counts(db, db_path, history
     assert check_database(db_path) == []
 
 
-def test_retention_watcher_runs_once_a_day(tmp_path, history, clock, db_path):
+def test_retention_runs_once_a_day(tmp_path, history, clock, db_path):
     settings = Settings(database=str(db_path), retention_months=24)
-    watcher = RetentionWatcher(settings, clock, interval=0.05)
+    watcher = DailyRetention(settings, clock)
     assert watcher.run_once().visits == 3
     assert watcher.run_once() is None  # already ran today
     clock.advance(days=1)
     assert watcher.run_once().changed == 0
-    off = RetentionWatcher(settings.replace(retention_months=0), clock)
+    off = DailyRetention(settings.replace(retention_months=0), clock)
     assert off.run_once() is None
-    # The thread starts and stops cleanly.
-    watcher.last_day = None
-    watcher.start()
-    watcher.stop()
 
 
 def test_personal_export_holds_everything_but_full_tokens(db, history, clock):
