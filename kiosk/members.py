@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlite_utils
@@ -177,3 +177,55 @@ def search_members(
             {"like": like, "limit": limit, "offset": offset},
         )
     )
+
+
+QUIET_AFTER = timedelta(weeks=4)
+REGULAR_LOOKBACK = timedelta(weeks=12)
+REGULAR_MIN_VISITS = 4
+
+
+def quiet_regulars(db: sqlite_utils.Database, now: datetime) -> list[dict[str, Any]]:
+    """Active members who came at least 4 times in the 12 weeks before the last 4, but not since.
+
+    A list for gentle outreach ("we have missed you"), longest-quiet first.
+    """
+    quiet_since = now - QUIET_AFTER
+    return list(
+        db.query(
+            """
+            SELECT m.id, m.name, m.company, m.email, m.phone, m.approach_ok,
+                   count(v.id) AS visits, max(v.checked_in_at) AS last_visit
+            FROM members m JOIN visits v ON v.member_id = m.id
+            WHERE m.active = 1 AND m.forgotten_at IS NULL
+              AND v.checked_in_at >= :from
+            GROUP BY m.id
+            HAVING max(v.checked_in_at) < :quiet AND count(v.id) >= :min
+            ORDER BY last_visit
+            """,
+            {
+                "from": to_db(quiet_since - REGULAR_LOOKBACK),
+                "quiet": to_db(quiet_since),
+                "min": REGULAR_MIN_VISITS,
+            },
+        )
+    )
+
+
+@dataclass(frozen=True)
+class MemberActivity:
+    """When the member's active card was issued, their last visit and how many visits."""
+
+    card_issued_at: str | None
+    last_visit_at: str | None
+    visit_count: int
+
+
+def member_activity(db: sqlite_utils.Database, member_id: int) -> MemberActivity:
+    """The member's card and visit figures for the staff member page (times as stored, UTC)."""
+    card = db.execute(
+        "SELECT issued_at FROM cards WHERE member_id = ? AND revoked_at IS NULL", [member_id]
+    ).fetchone()
+    last_visit_at, visit_count = db.execute(
+        "SELECT max(checked_in_at), count(*) FROM visits WHERE member_id = ?", [member_id]
+    ).fetchone()
+    return MemberActivity(card[0] if card else None, last_visit_at, visit_count)

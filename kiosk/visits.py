@@ -148,6 +148,14 @@ def _replay(db: sqlite_utils.Database, key: str) -> ScanOutcome | None:
     return outcome
 
 
+def open_visit_by_id(db: sqlite_utils.Database, visit_id: object) -> dict[str, Any] | None:
+    """The visit with ``visit_id`` while it is still open (not checked out), else None."""
+    rows = list(
+        db.query("SELECT * FROM visits WHERE id = ? AND checked_out_at IS NULL", [visit_id])
+    )
+    return rows[0] if rows else None
+
+
 def visit_person(db: sqlite_utils.Database, visit_id: int) -> dict[str, Any]:
     """Return the visit joined with its person: first_name, name, company, language, kind."""
     rows = list(

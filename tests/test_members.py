@@ -127,3 +127,13 @@ def test_a_member_badge_carries_no_card_and_prints_once_a_visit(db, clock):
     assert first == again
     [job] = list(db.query("SELECT payload FROM print_jobs"))
     assert token not in job["payload"] and "puutarhat" in job["payload"]
+
+
+def test_member_card_says_member_since_in_local_time():
+    from kiosk.printing.member_cards import member_card
+
+    # 23:30 UTC on 31 October is already 1 November in Helsinki.
+    member = {"name": "Anna Virtanen", "company": None, "created_at": "2026-10-31T23:30:00+00:00"}
+    card = member_card(member, "token", ZoneInfo("Europe/Helsinki"))
+    assert card.member_since == "11/2026"
+    assert member_card(member, "token", ZoneInfo("UTC")).member_since == "10/2026"

@@ -65,7 +65,7 @@ def card(kiosk: KioskContext, member_id: int, out: Path) -> None:
         token = active_member_token(kiosk.db, member_id)
     except NotFound as exc:
         raise _fail(exc) from exc
-    write_member_card(member, token, out)
+    write_member_card(member, token, out, kiosk.settings.tz)
     click.echo(f"Wrote {out}")
 
 

@@ -105,6 +105,7 @@ def seed_if_empty(
             get_member(db, member_id),
             token,
             cards_dir / f"{member_id:03d}-{_slug(member.name)}.png",
+            settings.tz,
         )
     (cards_dir / "tokens.txt").write_text("\n".join(tokens) + "\n", encoding="ascii")
     for name, company in BACKGROUND_MEMBERS:

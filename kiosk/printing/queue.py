@@ -34,6 +34,7 @@ from typing import Any
 import sqlite_utils
 
 from kiosk.clock import Clock, SystemClock
+from kiosk.devices import record_device_state
 from kiosk.errors import KioskError
 from kiosk.periodic import PeriodicTask
 from kiosk.settings import Settings
@@ -187,12 +188,7 @@ def record_printer_state(
     db: sqlite_utils.Database, kind: str, status: PrinterStatus, now: datetime
 ) -> None:
     """Store the printer's state in ``device_status`` (device ``printer``)."""
-    db.execute(
-        "INSERT INTO device_status (device, kind, state, detail, updated_at) VALUES (?, ?, ?, ?, ?)"
-        " ON CONFLICT(device) DO UPDATE SET kind = excluded.kind, state = excluded.state,"
-        " detail = excluded.detail, updated_at = excluded.updated_at",
-        [DEVICE, kind, status.state, status.detail, to_db(now)],
-    )
+    record_device_state(db, DEVICE, kind, status.state, status.detail, now)
 
 
 def printer_state(db: sqlite_utils.Database) -> dict[str, Any] | None:

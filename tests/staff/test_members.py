@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from kiosk.cards import active_member_token
+from kiosk.members import quiet_regulars
 from kiosk.timeutil import to_db
-from kiosk.web.views.staff.members import quiet_regulars
 from tests.staff.conftest import post
 
 

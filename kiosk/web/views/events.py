@@ -31,7 +31,7 @@ from flask_babel import lazy_gettext as _l
 from kiosk import audit, events, here_today, introductions
 from kiosk.errors import FormInvalid, InvalidInput, NotFound
 from kiosk.timeutil import from_db
-from kiosk.visits import ScanResult
+from kiosk.visits import ScanResult, open_visit_by_id
 from kiosk.web.db import get_db
 from kiosk.web.i18n import clock_text
 from kiosk.web.screen_tokens import ScreenExpired, read_screen_token
@@ -107,10 +107,9 @@ def greeting_extras(token: str) -> dict[str, Any] | None:
     except ScreenExpired:
         return None
     db = get_db()
-    visit = list(db.query("SELECT * FROM visits WHERE id = ?", [data.get("v")]))
-    if not visit or visit[0]["checked_out_at"] is not None:
+    visit = open_visit_by_id(db, data.get("v"))
+    if visit is None:
         return None
-    visit = visit[0]
     today = door_events_today()
     joined = (
         events.person_registrations(

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-import sqlite_utils
 from flask import (
     Blueprint,
     Response,
@@ -25,16 +24,19 @@ from kiosk.members import (
     NewMember,
     add_member,
     get_member,
+    member_activity,
+    quiet_regulars,
     record_consent,
     search_members,
     set_active,
     update_member,
 )
 from kiosk.printing import queue as print_queue
+from kiosk.printing.member_cards import member_card
 from kiosk.printing.queue import preview_directory
 from kiosk.privacy.erasure import forget_member
 from kiosk.privacy.personal_data import export_json, export_member
-from kiosk.timeutil import from_db, to_db
+from kiosk.timeutil import from_db
 from kiosk.web.db import get_db
 from kiosk.web.views.context import app_settings, clock
 from kiosk.web.views.staff.auth import actor, admin_required
@@ -42,9 +44,6 @@ from printer.cards import MemberCard, card_png, cards_pdf
 
 bp = Blueprint("members", __name__)
 
-QUIET_AFTER = timedelta(weeks=4)
-REGULAR_LOOKBACK = timedelta(weeks=12)
-REGULAR_MIN_VISITS = 4
 TEXT_FIELDS = (
     "name",
     "company",
@@ -62,33 +61,6 @@ FIELD_MESSAGES = {
     "language": _l("Please choose a language."),
 }
 LANGUAGE_NAMES = {"fi": "Suomi", "sv": "Svenska", "en": "English"}
-
-
-def quiet_regulars(db: sqlite_utils.Database, now: datetime) -> list[dict[str, Any]]:
-    """Active members who came at least 4 times in the 12 weeks before the last 4, but not since.
-
-    A list for gentle outreach ("we have missed you"), longest-quiet first.
-    """
-    quiet_since = now - QUIET_AFTER
-    return list(
-        db.query(
-            """
-            SELECT m.id, m.name, m.company, m.email, m.phone, m.approach_ok,
-                   count(v.id) AS visits, max(v.checked_in_at) AS last_visit
-            FROM members m JOIN visits v ON v.member_id = m.id
-            WHERE m.active = 1 AND m.forgotten_at IS NULL
-              AND v.checked_in_at >= :from
-            GROUP BY m.id
-            HAVING max(v.checked_in_at) < :quiet AND count(v.id) >= :min
-            ORDER BY last_visit
-            """,
-            {
-                "from": to_db(quiet_since - REGULAR_LOOKBACK),
-                "quiet": to_db(quiet_since),
-                "min": REGULAR_MIN_VISITS,
-            },
-        )
-    )
 
 
 def _member_or_404(member_id: int) -> dict[str, Any]:
@@ -190,18 +162,10 @@ def _details(member: dict[str, Any]) -> dict[str, Any]:
     details = dict(member)
     details["consent_at_local"] = _local(member["consent_at"])
     details["consent_current"] = member["consent_version"] == app_settings().consent_version
-    card = list(
-        db.query(
-            "SELECT issued_at FROM cards WHERE member_id = ? AND revoked_at IS NULL",
-            [member["id"]],
-        )
-    )
-    details["card_issued_local"] = _local(card[0]["issued_at"]) if card else None
-    last = db.execute(
-        "SELECT max(checked_in_at), count(*) FROM visits WHERE member_id = ?", [member["id"]]
-    ).fetchone()
-    details["last_visit_local"] = _local(last[0])
-    details["visit_count"] = last[1]
+    activity = member_activity(db, member["id"])
+    details["card_issued_local"] = _local(activity.card_issued_at)
+    details["last_visit_local"] = _local(activity.last_visit_at)
+    details["visit_count"] = activity.visit_count
     return details
 
 
@@ -248,13 +212,7 @@ def _card(member: dict[str, Any]) -> MemberCard:
         token = active_member_token(get_db(), member["id"])
     except NotFound:
         abort(409)
-    since = _local(member["created_at"])
-    return MemberCard(
-        name=member["name"],
-        token=token,
-        company=member["company"] or "",
-        member_since=since.strftime("%-m/%Y") if since else "",
-    )
+    return member_card(member, token, app_settings().tz)
 
 
 @bp.post("/members/<int:member_id>/card/print")
