@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 import pytest
 
 from kiosk.cards import TOKEN_PATTERN, active_member_token, issue_member_card
