@@ -10,7 +10,7 @@ import pytest
 
 from kiosk import events
 from kiosk.visits import manual_check_in
-from tests.events.conftest import HELSINKI, csrf, make_event, post_form
+from tests.events.conftest import HELSINKI, at, csrf, make_event, post_form
 from tests.web_helpers import visible_text
 
 EVENT_FORM = {
@@ -177,3 +177,22 @@ def test_introductions_page_and_dismiss(host, appdb, clock, add) -> None:
         seeker=str(anna),
     )
     assert bad.status_code == 400
+
+
+def test_reading_the_event_pages_writes_nothing(host, appdb, clock, add) -> None:
+    # Anna registered and was in the house through the whole workshop: her attendance is
+    # settled by the once-a-minute task or the next check-in, never by a host opening a page.
+    event_id = make_event(appdb, at(7, day=25), starts="08:00", ends="09:30")
+    anna, _ = add("Anna Virtanen")
+    events.register(appdb, event_id, at(7), member_id=anna)
+    appdb["visits"].insert(
+        {"member_id": anna, "checked_in_at": "2026-11-26T05:30:00+00:00", "checkin_method": "card"}
+    )
+    before = appdb.execute("PRAGMA data_version").fetchone()[0]
+    changes = appdb.conn.total_changes
+    for path in ("/staff/events/", f"/staff/events/{event_id}"):
+        assert host.get(path).status_code == 200
+    assert appdb.execute("PRAGMA data_version").fetchone()[0] == before
+    assert appdb.conn.total_changes == changes
+    assert events.get_event(appdb, event_id)["attended"] == 0
+    assert events.settle_attendance(appdb, clock.now()) == 1

@@ -21,8 +21,9 @@ from flask import (
 from flask_babel import lazy_gettext as _l
 
 from kiosk.cards import active_member_token
+from kiosk.check_in import check_in_guest
 from kiosk.errors import FormInvalid, InvalidInput, NotFound
-from kiosk.guests import GuestForm, sign_in_guest
+from kiosk.guests import GuestForm
 from kiosk.members import find_by_contact
 from kiosk.moods import record_mood, request_host
 from kiosk.printing import badges
@@ -233,13 +234,10 @@ def guest():  # noqa: ANN201
             consent=form.get("consent") == "1",
         )
         try:
-            signed_in = sign_in_guest(
-                get_db(), guest_form, clock().now(), app_settings().consent_version
-            )
+            signed_in = check_in_guest(get_db(), guest_form, clock().now(), app_settings())
         except FormInvalid as exc:
             errors = {field: _field_message(field) for field in exc.errors}
         else:
-            _queue_guest_badge(signed_in)
             broker().publish(
                 "staff", "presence", {"result": "checked_in", "visit_id": signed_in.visit_id}
             )
@@ -254,14 +252,6 @@ def guest():  # noqa: ANN201
             return redirect(screen_url(outcome))
     status = 400 if errors else 200
     return render_template("door/guest.html", errors=errors, form=form), status
-
-
-def _queue_guest_badge(signed_in) -> None:  # noqa: ANN001
-    # The guest is already checked in; a badge that cannot be queued must not undo that.
-    try:
-        badges.queue_guest_badge(get_db(), signed_in, clock().now(), app_settings())
-    except Exception:  # noqa: BLE001
-        current_app.logger.exception("could not queue the badge of guest %s", signed_in.guest_id)
 
 
 def _field_message(field: str | None) -> str:

@@ -239,7 +239,6 @@ def index() -> str:
     """Upcoming events (and those of the last 30 days), with their registrations."""
     db = get_db()
     now = clock().now()
-    events.settle_attendance(db, now)
     upcoming = events.events_between(db, now - timedelta(hours=12), now + timedelta(days=120))
     upcoming = [e for e in upcoming if from_db(e["ends_at"]) > now]
     past = events.events_between(db, now - timedelta(days=30), now)
@@ -331,7 +330,6 @@ def detail(event_id: int) -> str:
     """An event and who registered, who is in the house, who attended; name tags."""
     _event_or_404(event_id)
     db = get_db()
-    events.settle_attendance(db, clock().now(), event_ids=[event_id])
     event = _staff_event(events.get_event(db, event_id))
     return render_template(
         "staff/events_detail.html",

@@ -1,4 +1,4 @@
-"""The shared step after any scan: run the domain rule, then tell the door screen."""
+"""The shared step after any scan: the domain checks in and follows up; this tells the screens."""
 
 from __future__ import annotations
 
@@ -6,11 +6,10 @@ from datetime import datetime
 
 from flask import current_app, url_for
 
-from kiosk import events
+from kiosk.check_in import check_in_by_code
 from kiosk.greetings import choose_greeting
-from kiosk.printing import badges
 from kiosk.timeutil import from_db
-from kiosk.visits import ScanOutcome, ScanResult, process_scan
+from kiosk.visits import ScanOutcome, ScanResult
 from kiosk.web.db import get_db
 from kiosk.web.screen_tokens import make_screen_token
 from kiosk.web.views.context import app_settings, broker, clock, scan_rules
@@ -39,33 +38,6 @@ def screen_url(outcome: ScanOutcome) -> str:
     return url_for("door.person", token=make_screen_token(current_app.secret_key, data))
 
 
-def _apply_badge_policy(outcome: ScanOutcome) -> None:
-    # The check-in is already saved; a badge that cannot be queued must not undo it.
-    try:
-        badges.after_member_check_in(
-            get_db(), outcome.member_id, outcome.visit_id, clock().now(), app_settings()
-        )
-    except Exception:  # noqa: BLE001
-        current_app.logger.exception("could not queue the badge for visit %s", outcome.visit_id)
-
-
-def _record_event_arrival(outcome: ScanOutcome) -> None:
-    # Attendance of an event running now (kiosk.events); like the badge, never undoes a check-in.
-    try:
-        events.record_arrival(
-            get_db(),
-            outcome.member_id,
-            outcome.guest_id,
-            outcome.visit_id,
-            clock().now(),
-            app_settings().tz,
-        )
-    except Exception:  # noqa: BLE001
-        current_app.logger.exception(
-            "could not record event attendance, visit %s", outcome.visit_id
-        )
-
-
 def handle_scan(
     code: str,
     *,
@@ -74,10 +46,11 @@ def handle_scan(
     seen_at: datetime | None = None,
 ) -> tuple[ScanOutcome, str]:
     """Process a scan and push the result to the door screens; return it and its screen."""
-    outcome = process_scan(
+    outcome = check_in_by_code(
         get_db(),
         code,
         clock().now(),
+        app_settings(),
         scan_rules(),
         device=device,
         idempotency_key=idempotency_key,
@@ -86,9 +59,6 @@ def handle_scan(
     url = screen_url(outcome)
     if outcome.replayed:  # a retried delivery: the door and the host already know
         return outcome, url
-    if outcome.result == ScanResult.CHECKED_IN and outcome.member_id is not None:
-        _apply_badge_policy(outcome)
-        _record_event_arrival(outcome)
     # The door stream carries only where to go next, never a name: the screen it opens
     # shows the first name, and only on the door the person is standing at.
     broker().publish(door_channel(), "scan", {"result": outcome.result.value, "screen": url})

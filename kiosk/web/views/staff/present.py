@@ -12,12 +12,13 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 
 from kiosk import audit
+from kiosk.check_in import check_in_by_hand
 from kiosk.errors import NotFound
 from kiosk.members import get_member, search_members
 from kiosk.moods import mark_handled, open_alerts
 from kiosk.stats import occupancy_now
 from kiosk.timeutil import from_db
-from kiosk.visits import close_visit, manual_check_in, present_visits
+from kiosk.visits import close_visit, present_visits
 from kiosk.web.db import get_db
 from kiosk.web.views.context import app_settings, broker, clock
 from kiosk.web.views.door import TOPIC_LABELS
@@ -127,7 +128,7 @@ def check_in():  # noqa: ANN201
             abort(404)
         if not member["active"] or member["forgotten_at"]:
             abort(409)
-        visit_id = manual_check_in(db, member_id, clock().now())
+        visit_id = check_in_by_hand(db, member_id, clock().now(), app_settings())
         audit.record(db, clock().now(), actor(), "visit.check_in", f"member:{member_id}")
         broker().publish("staff", "presence", {"result": "checked_in", "visit_id": visit_id})
         return redirect(url_for("staff.present.index"))
