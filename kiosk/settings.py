@@ -150,12 +150,6 @@ def setting_names() -> list[str]:
     ]
 
 
-def setting_doc(name: str) -> str:
-    """What the setting ``KIOSK_NAME`` (or ``NAME``) means."""
-    key = name.removeprefix(PREFIX).lower()
-    return next(item.metadata["doc"] for item in dataclasses.fields(Settings) if item.name == key)
-
-
 _TYPES = get_type_hints(Settings, localns={"Path": Path})
 FIELDS = {item.name: item for item in dataclasses.fields(Settings)}
 _TRUE = {"1", "true", "yes", "on"}

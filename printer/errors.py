@@ -35,12 +35,6 @@ class PaperOut(PrinterError):
     state = "paper_out"
 
 
-class CoverOpen(PrinterError):
-    """The printer reports that its cover is open."""
-
-    state = "cover_open"
-
-
 class PrinterDisabled(PrinterError):
     """Printing is turned off (``KIOSK_PRINTER=none``); jobs are cancelled, not retried."""
 

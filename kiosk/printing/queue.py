@@ -38,7 +38,7 @@ from kiosk.devices import record_device_state
 from kiosk.errors import KioskError
 from kiosk.periodic import PeriodicTask
 from kiosk.settings import Settings
-from kiosk.timeutil import from_db, to_db
+from kiosk.timeutil import to_db
 from printer.errors import PrinterError, RenderError
 from printer.jobs import KINDS, parse_payload, render_job
 from printer.transports import PrinterStatus, Transport, open_transport
@@ -466,11 +466,6 @@ class PrintWorker(PeriodicTask):
         if self._db is not None:
             self._db.close()
             self._db = None
-
-
-def job_age(job: Mapping[str, Any], now: datetime) -> timedelta:
-    """How long ago the job was queued."""
-    return now - from_db(job["created_at"])
 
 
 __all__ = [
