@@ -30,7 +30,7 @@ def _events_urls(app) -> list[tuple[str, str]]:  # noqa: ANN001
     adapter = app.url_map.bind("localhost")
     found = []
     for rule in app.url_map.iter_rules():
-        if rule.endpoint.startswith("events.staff."):
+        if rule.endpoint.startswith("staff.events."):
             url = adapter.build(rule.endpoint, {name: 1 for name in rule.arguments})
             found += [(method, url) for method in sorted(rule.methods - {"HEAD", "OPTIONS"})]
     return found
