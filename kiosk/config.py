@@ -34,6 +34,9 @@ DEFAULTS: dict[str, Any] = {
     "PREVIEW_PORT": 8081,  # the scanner's MJPEG camera preview; 0 turns it off
     "PREVIEW_HOST": "127.0.0.1",
     "SCAN_WINDOW_SECONDS": 3.0,  # the scanner posts a card held in view once in this window
+    # Frames a second the scanner reads while nothing moves in view (2 s after the last change);
+    # 0 reads and decodes every frame at the camera's full rate.
+    "SCANNER_IDLE_FPS": 10.0,
     "TIMEZONE": "Europe/Helsinki",
     "SERVER_URL": "http://127.0.0.1:8080",
     "PREVIEW_URL": "http://127.0.0.1:8081/preview.mjpg",  # the scanner's camera preview

@@ -60,6 +60,7 @@ def scanner_command(
             click.echo(f"{info.device}\t{'opens' if info.opens else 'no'}\t{info.detail}")
         return
 
+    from scanner.attention import Attention
     from scanner.debounce import Debouncer
     from scanner.delivery import ApiClient, DeliveryQueue
     from scanner.health import HealthReporter
@@ -88,6 +89,7 @@ def scanner_command(
         debouncer=Debouncer(seconds),
         on_state=health.set,
         on_frame=preview.publish if preview else None,
+        attention=Attention(idle_fps=float(_setting(settings, "SCANNER_IDLE_FPS", 10.0))),
     )
     health.progress_age = loop.progress_age
     health.start()
