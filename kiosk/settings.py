@@ -77,6 +77,9 @@ class Settings:
     scan_window_seconds: float = _setting(
         3.0, "the scanner posts a card held in view once in this window"
     )
+    scanner_idle_fps: float = _setting(
+        10.0, "frames a second the scanner reads while nothing moves; 0: every frame"
+    )
     timezone: str = _setting("Europe/Helsinki", "time zone for screens, closing time, reports")
     server_url: str = _setting("http://127.0.0.1:8080", "where the scanner posts its scans")
     preview_url: str = _setting(

@@ -11,10 +11,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from scanner.attention import Attention
 from scanner.debounce import Debouncer
 from scanner.decode import Decoder, LiveDecoder
 from scanner.delivery import Scan
-from scanner.sources import BadSourceSpec, CameraUnavailable, Source
+from scanner.motion import ChangeDetector
+from scanner.sources import BadSourceSpec, CameraUnavailable, Source, Throttleable
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +28,7 @@ class LoopStats:
     """Counters an operator (and the tests) can read."""
 
     frames: int = 0
+    decode_calls: int = 0  # frames handed to the decoder; the rest were idle and unchanged
     decoded: int = 0
     scans: int = 0
     reconnects: int = 0
@@ -41,6 +44,10 @@ class ScannerLoop:
     that vanished can be opened again), ``emit`` (usually :meth:`DeliveryQueue.put`), the
     monotonic ``clock`` and ``sleep``, an optional ``on_state`` for health reports and an optional
     ``on_frame`` for the preview.
+
+    Frugal by default: a :class:`ChangeDetector` looks at each frame first, and
+    :class:`Attention` decides from it whether to decode and how fast a throttleable source
+    runs. Pass ``attention=Attention(idle_fps=0)`` to decode every frame at full speed.
     """
 
     def __init__(
@@ -55,6 +62,8 @@ class ScannerLoop:
         sleep: Callable[[float], None] = time.sleep,
         backoff: tuple[float, float] = (0.5, 30.0),
         max_misses: int = 30,
+        detector: ChangeDetector | None = None,
+        attention: Attention | None = None,
     ) -> None:
         self.open_source = open_source
         self.emit = emit
@@ -66,10 +75,13 @@ class ScannerLoop:
         self.sleep = sleep
         self.backoff = backoff
         self.max_misses = max_misses  # consecutive empty reads before a camera counts as gone
+        self.detector = detector or ChangeDetector()
+        self.attention = attention or Attention()
         self.stats = LoopStats()
         self.source: Source | None = None
         self._progress = clock()
         self._stop = threading.Event()
+        self._max_fps: float | None = None
 
     def stop(self) -> None:
         """Ask :meth:`run` to return after the current frame."""
@@ -101,18 +113,29 @@ class ScannerLoop:
             delay = min(delay * 2, self.backoff[1])
         return None
 
+    def _throttle(self, max_fps: float | None) -> None:
+        if max_fps != self._max_fps and isinstance(self.source, Throttleable):
+            self.source.set_max_fps(max_fps)
+        self._max_fps = max_fps
+
     def process(self, frame: Frame) -> list[Scan]:
-        """Decode one frame and emit a scan for each code not seen within the window."""
+        """Look at one frame; decode it when it is worth it and emit each code not seen lately."""
         self.stats.frames += 1
         if self.on_frame is not None:
             self.on_frame(frame)
+        now = self.clock()
+        changed = self.attention.enabled and self.detector.changed(frame, now)
+        decision = self.attention.observe(changed, now)
+        self._throttle(decision.max_fps)
+        if not decision.decode:
+            return []
+        self.stats.decode_calls += 1
         try:
             codes = self.decoder(frame)
         except Exception:  # a decoder bug on one odd frame must not stop the entrance
             self.stats.decode_errors += 1
             log.exception("decoding a frame failed")
             return []
-        now = self.clock()
         scans = []
         for code in codes:
             self.stats.decoded += 1
@@ -126,7 +149,7 @@ class ScannerLoop:
 
     def run(self, max_frames: int | None = None) -> LoopStats:
         """Scan until :meth:`stop`, until a finite source is used up, or ``max_frames``."""
-        source = self._connect()
+        source = self.source = self._connect()
         misses = 0
         try:
             while source is not None and not self._stop.is_set():
@@ -152,7 +175,9 @@ class ScannerLoop:
                     log.warning("%s stopped giving frames; reconnecting", source.description)
                     source.close()
                     self.stats.reconnects += 1
-                    source = self._connect()
+                    source = self.source = self._connect()
+                    self.detector.reset()
+                    self._max_fps = None  # a new source starts at full speed
                     misses = 0
                 else:
                     self.sleep(0.01)

@@ -2,8 +2,9 @@
 
 The scan loop only hands over a reference to its newest frame (:meth:`PreviewServer.publish`,
 an attribute store); a separate thread downscales and JPEG-encodes it about ten times a second,
-and only while someone is watching. Decoding therefore never waits for the preview. The page
-mirrors the image with CSS and draws the framing guide itself.
+and only while someone watches the stream: with no viewer that thread sleeps and encodes
+nothing, and ``/preview.jpg`` encodes its one frame when asked. Decoding therefore never waits
+for the preview. The page mirrors the image with CSS and draws the framing guide itself.
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ class PreviewServer:
         self.width = width
         self.fps = fps
         self.viewers = 0
+        self.encoded = 0  # frames JPEG-encoded so far: zero for as long as nobody watches
+        self._watched = threading.Event()
         self._latest: np.ndarray | None = None
         self._jpeg: bytes | None = None
         self._seq = 0
@@ -60,6 +63,7 @@ class PreviewServer:
     def stop(self) -> None:
         """Stop both threads and close the socket."""
         self._stop.set()
+        self._watched.set()
         self._httpd.shutdown()
         self._httpd.server_close()
         with self._cond:
@@ -67,18 +71,42 @@ class PreviewServer:
         for thread in self._threads:
             thread.join(5)
 
+    def watch(self, delta: int) -> None:
+        """Count a stream viewer arriving (+1) or leaving (-1); the encoder runs while any watch."""
+        with self._cond:
+            self.viewers += delta
+            if self.viewers > 0:
+                self._watched.set()
+            else:
+                self._watched.clear()
+
+    def snapshot(self) -> bytes | None:
+        """The newest frame as JPEG, encoded now; ``None`` when there is none or it is broken."""
+        frame = self._latest
+        if frame is None:
+            return None
+        try:
+            jpeg = encode_jpeg(frame, self.width)
+        except Exception:  # noqa: BLE001 - an odd frame from a driver: no picture this time
+            log.exception("the preview could not encode a frame")
+            return None
+        self.encoded += 1
+        return jpeg or None
+
     def _encode(self) -> None:
         interval = 1.0 / self.fps
         while not self._stop.is_set():
+            self._watched.wait()  # nobody watching: sleep here, encode nothing
             started = time.monotonic()
             frame = self._latest
-            if frame is not None and (self.viewers or self._jpeg is None):
+            if frame is not None and self.viewers and not self._stop.is_set():
                 try:
                     jpeg = encode_jpeg(frame, self.width)
                 except Exception:  # noqa: BLE001 - one odd frame must not end the preview
                     log.exception("the preview could not encode a frame; skipping it")
                     self._latest = None
                     continue
+                self.encoded += 1
                 with self._cond:
                     self._jpeg = jpeg
                     self._seq += 1
@@ -109,7 +137,7 @@ def _handler_for(server: PreviewServer) -> type[BaseHTTPRequestHandler]:
         def do_GET(self) -> None:  # noqa: N802 - the http.server naming
             path = self.path.split("?", 1)[0]
             if path == "/preview.jpg":
-                _seq, jpeg = server.next_jpeg(0)
+                jpeg = server.snapshot()
                 if not jpeg:
                     self.send_error(503, "no frame yet")
                     return
@@ -130,7 +158,7 @@ def _handler_for(server: PreviewServer) -> type[BaseHTTPRequestHandler]:
             self.send_header("Cache-Control", "no-store")
             self.send_header("Access-Control-Allow-Origin", "*")
             self.end_headers()
-            server.viewers += 1
+            server.watch(+1)
             seq = 0
             try:
                 while not server._stop.is_set():
@@ -145,6 +173,6 @@ def _handler_for(server: PreviewServer) -> type[BaseHTTPRequestHandler]:
             except (BrokenPipeError, ConnectionResetError):
                 pass  # the kiosk page went away; that is normal
             finally:
-                server.viewers -= 1
+                server.watch(-1)
 
     return Handler

@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from scanner import synthetic
+from scanner.sources import frame_step
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +59,7 @@ class SimulatedSource:
         self._rng = np.random.default_rng(seed)
         self._frames: list[Frame] = []
         self._turn = 0
+        self._step = 1
         self._next = time.monotonic()
         where = tokens_file if tokens is None else f"{len(tokens)} tokens"
         self.description = f"simulated camera ({where})"
@@ -102,17 +104,23 @@ class SimulatedSource:
             frames.append(synthetic.motion_blur(frame, 9, 0.0))
         return frames + empty
 
+    def set_max_fps(self, fps: float | None) -> None:
+        """Hand over at most ``fps`` frames a second; the ones in between pass unseen."""
+        self._step = frame_step(self.fps, fps)
+
     def read(self) -> Frame | None:
-        """The next frame, paced at ``fps`` like a camera."""
-        if not self._frames:
-            self._frames = self._next_pass()
-            self._frames.reverse()  # pop() from the end is O(1)
-        if self.realtime:
-            now = time.monotonic()
-            if self._next > now:
-                self._sleep(self._next - now)
-            self._next = max(self._next, now) + 1.0 / self.fps
-        return self._frames.pop()
+        """The next frame, paced at ``fps`` like a camera (the next one due, when throttled)."""
+        for _ in range(self._step):
+            if not self._frames:
+                self._frames = self._next_pass()
+                self._frames.reverse()  # pop() from the end is O(1)
+            if self.realtime:
+                now = time.monotonic()
+                if self._next > now:
+                    self._sleep(self._next - now)
+                self._next = max(self._next, now) + 1.0 / self.fps
+            frame = self._frames.pop()
+        return frame
 
     def close(self) -> None:
         """Nothing to release."""

@@ -53,15 +53,72 @@ class Source(Protocol):
         ...
 
 
-class CameraSource:
+@runtime_checkable
+class Throttleable(Protocol):
+    """A source that can hand over fewer frames while the scan loop idles."""
+
+    def set_max_fps(self, fps: float | None) -> None:
+        """Deliver at most ``fps`` frames a second from now on; ``None`` for full speed."""
+        ...
+
+
+def frame_step(source_fps: float, max_fps: float | None) -> int:
+    """How many frames to take for each one handed over: 3 for 10 fps from a 30 fps camera."""
+    if not max_fps or max_fps >= source_fps:
+        return 1
+    return max(1, round(source_fps / max_fps))
+
+
+class Capture(Protocol):
+    """The part of ``cv2.VideoCapture`` a capture source uses."""
+
+    def grab(self) -> bool: ...
+    def retrieve(self) -> tuple[bool, Frame | None]: ...
+    def release(self) -> None: ...
+
+
+class CaptureSource:
+    """Frames from a ``cv2.VideoCapture``-like object that delivers ``fps`` frames a second.
+
+    When throttled it grabs and discards the frames in between: the driver keeps delivering at
+    its own rate, so reading less often would only hand over stale frames from its queue, while
+    ``grab()`` takes a frame without converting it. With MJPG the conversion is the JPEG decode,
+    which is most of the cost of a frame.
+    """
+
+    def __init__(self, capture: Capture, description: str, fps: float = 30.0) -> None:
+        self._capture = capture
+        self.description = description
+        self.fps = fps or 30.0
+        self.exhausted = False
+        self._step = 1
+
+    def set_max_fps(self, fps: float | None) -> None:
+        """Hand over at most ``fps`` frames a second (``None``: every frame)."""
+        self._step = frame_step(self.fps, fps)
+
+    def read(self) -> Frame | None:
+        """The newest frame; ``None`` when the capture gives nothing (e.g. unplugged)."""
+        for _ in range(self._step - 1):
+            if not self._capture.grab():
+                return None
+        if not self._capture.grab():
+            return None
+        ok, frame = self._capture.retrieve()
+        return frame if ok else None
+
+    def close(self) -> None:
+        """Release the capture."""
+        self._capture.release()
+
+
+class CameraSource(CaptureSource):
     """A V4L2 webcam (or any device OpenCV opens) by index or path."""
 
     def __init__(
         self, device: int | str, width: int = 1280, height: int = 720, fps: int = 30
     ) -> None:
         self.device = device
-        self.description = f"camera {device}"
-        self.exhausted = False
         backend = cv2.CAP_V4L2 if _is_linux() else cv2.CAP_ANY
         capture = cv2.VideoCapture(device, backend)
         if not capture.isOpened():
@@ -74,22 +131,14 @@ class CameraSource:
         capture.set(cv2.CAP_PROP_FRAME_HEIGHT, height)
         capture.set(cv2.CAP_PROP_FPS, fps)
         capture.set(cv2.CAP_PROP_BUFFERSIZE, 1)  # the newest frame, not a stale queue
-        self._capture = capture
         got = (
             int(capture.get(cv2.CAP_PROP_FRAME_WIDTH)),
             int(capture.get(cv2.CAP_PROP_FRAME_HEIGHT)),
             capture.get(cv2.CAP_PROP_FPS),
         )
-        self.description = f"camera {device} ({got[0]}x{got[1]} @ {got[2]:.0f} fps)"
-
-    def read(self) -> Frame | None:
-        """Grab the next frame; ``None`` when the camera gives nothing (e.g. unplugged)."""
-        ok, frame = self._capture.read()
-        return frame if ok else None
-
-    def close(self) -> None:
-        """Release the device."""
-        self._capture.release()
+        super().__init__(
+            capture, f"camera {device} ({got[0]}x{got[1]} @ {got[2]:.0f} fps)", got[2] or fps
+        )
 
 
 class VideoFileSource:
@@ -102,13 +151,22 @@ class VideoFileSource:
         self._capture = cv2.VideoCapture(str(self.path))
         if not self._capture.isOpened():
             raise CameraUnavailable(f"cannot open video file {self.path}")
-        fps = self._capture.get(cv2.CAP_PROP_FPS) or 30.0
-        self._interval = 1.0 / fps if realtime else 0.0
+        self.fps = self._capture.get(cv2.CAP_PROP_FPS) or 30.0
+        self._interval = 1.0 / self.fps if realtime else 0.0
         self._next = time.monotonic()
+        self._step = 1
         self.description = f"video file {self.path}"
 
+    def set_max_fps(self, fps: float | None) -> None:
+        """Hand over at most ``fps`` frames a second, skipping the others in real time."""
+        self._step = frame_step(self.fps, fps)
+
     def read(self) -> Frame | None:
-        """The next frame of the file."""
+        """The next frame of the file (the next one due, when throttled)."""
+        for _ in range(self._step - 1):
+            _pace(self)
+            if not self._capture.grab():
+                break  # the end of the file: the read below loops or ends the source
         _pace(self)
         ok, frame = self._capture.read()
         if not ok and self.loop:

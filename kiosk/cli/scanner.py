@@ -53,6 +53,7 @@ def scanner_command(
             click.echo(f"{info.device}\t{'opens' if info.opens else 'no'}\t{info.detail}")
         return
 
+    from scanner.attention import Attention
     from scanner.debounce import Debouncer
     from scanner.delivery import ApiClient, DeliveryQueue
     from scanner.health import HealthReporter
@@ -81,6 +82,7 @@ def scanner_command(
         debouncer=Debouncer(seconds),
         on_state=health.set,
         on_frame=preview.publish if preview else None,
+        attention=Attention(idle_fps=settings.scanner_idle_fps),
     )
     health.progress_age = loop.progress_age
     health.start()

@@ -43,3 +43,25 @@ def test_an_odd_frame_does_not_end_the_preview() -> None:
         assert cv2.imdecode(np.frombuffer(jpeg, np.uint8), cv2.IMREAD_COLOR).shape[1] == 320
     finally:
         preview.stop()
+
+
+def test_nothing_is_encoded_while_nobody_watches() -> None:
+    preview = PreviewServer("127.0.0.1", 0, width=320, fps=50).start()
+    try:
+        frame = np.full((720, 1280, 3), 60, np.uint8)
+        for _ in range(20):  # a second of frames from the loop at the preview's 50 fps
+            preview.publish(frame)
+            time.sleep(0.05)
+        assert preview.encoded == 0
+        with urllib.request.urlopen(preview.url, timeout=5) as stream:
+            stream.read(len("--kioskframe"))
+            assert preview.encoded >= 1
+        deadline = time.monotonic() + 5
+        while preview.viewers and time.monotonic() < deadline:
+            time.sleep(0.02)  # the server notices the closed stream at its next write
+        assert preview.viewers == 0
+        settled = preview.encoded
+        time.sleep(0.3)
+        assert preview.encoded <= settled + 1  # at most the frame in hand when the viewer left
+    finally:
+        preview.stop()
