@@ -61,6 +61,14 @@ DEFAULTS: dict[str, Any] = {
     # address (X-Forwarded-For) is then used for door devices and rate limits; without it,
     # every request would seem to come from the kiosk itself.
     "PROXY_HOPS": 0,
+    # Host notifications (see docs/notifications.md). Email is off until both are set.
+    "SMTP_URL": "",  # smtp://HOST:PORT, smtp+starttls://USER:PASSWORD@HOST:587, smtps://…
+    "MAIL_FROM": "",  # the sender address of every message
+    "SMTP_TIMEOUT_SECONDS": 10.0,  # one try at the mail server or Teams gives up after this
+    "NOTIFY_AREA": [],  # addresses and/or Teams Workflows URLs that receive every notification
+    "NOTIFY_REMINDER_MINUTES": 10,  # remind once when an alert is still unhandled after this
+    "NOTIFY_DIGEST_TIME": "07:30",  # local time after which the daily digest goes out
+    "DASHBOARD_URL": "",  # the link in messages; empty: SERVER_URL + /staff/
 }
 
 # KIOSK_* variables that are not settings: where the instance is, and a password for scripts.

@@ -52,6 +52,12 @@ def _start_background(app) -> list:  # noqa: ANN001
         ClosingTimeWatcher(app.config, clock, app.extensions["kiosk.broker"]),
         RetentionWatcher(app.config, clock),
     ]
+    from kiosk.db import connect
+    from kiosk.notify.worker import NotifyWorker
+
+    notifier = NotifyWorker(lambda: connect(app.config["DATABASE"]), app.config, clock=clock)
+    app.extensions["kiosk.notify_worker"] = notifier
+    services.append(notifier)
     worker = _print_worker(app)
     if worker is not None:
         app.extensions["kiosk.print_worker"] = worker
@@ -66,7 +72,7 @@ def _start_background(app) -> list:  # noqa: ANN001
 @click.option("--port", type=int, default=None, help="Port (default KIOSK_PORT, 8080).")
 @pass_kiosk
 def serve(kiosk: KioskContext, host: str | None, port: int | None) -> None:
-    """Run the kiosk web app on waitress, with the print worker and closing-time check-out."""
+    """Run the kiosk web app on waitress, with the print and notification workers."""
     from waitress import serve as waitress_serve
 
     from kiosk.web import create_app

@@ -1,0 +1,261 @@
+"""The notification worker: a thread that sends what is due, retrying with backoff.
+
+It looks at the database at most once a second while idle; :func:`wake` (called after a
+transaction that queued something) makes it look at once. Reminders and the daily digest are
+queued from here too, every :attr:`NotifyWorker.housekeeping_seconds`.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+import sqlite_utils
+
+from kiosk import audit
+from kiosk.clock import Clock, SystemClock
+from kiosk.notify import dispatch, queue
+from kiosk.notify.channels import (
+    DeliveryError,
+    EmailSender,
+    NotConfigured,
+    SmtpSettings,
+    TeamsSender,
+)
+from kiosk.transactions import write_transaction
+
+log = logging.getLogger(__name__)
+ACTOR = "notifier"
+
+# Every worker in this process listens to this event, so code that queued a message can
+# wake them without holding a reference to one.
+_WAKE = threading.Event()
+
+
+def wake() -> None:
+    """Make the workers of this process look for due messages now (after a commit)."""
+    _WAKE.set()
+
+
+class Sender(Protocol):
+    """Sends one queued row; raises DeliveryError when it is not accepted."""
+
+    def send(self, row: Mapping[str, Any], when: datetime) -> None:
+        """Send the row."""
+
+    def close(self) -> None:
+        """Release any connection."""
+
+
+class _Unconfigured:
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+
+    def send(self, row: Mapping[str, Any], when: datetime) -> None:
+        raise NotConfigured(self.reason)
+
+    def close(self) -> None:
+        """Nothing to close."""
+
+
+def senders_from_settings(settings: Mapping[str, Any]) -> dict[str, Sender]:
+    """The email and Teams senders for the settings; an unusable setting makes a sender that
+    explains itself on every try, so messages wait (and say why) until it is fixed."""
+    config = dispatch.NotifyConfig.from_settings(settings)
+    timeout = float(settings.get("SMTP_TIMEOUT_SECONDS") or 10.0)
+    email: Sender
+    if not settings.get("SMTP_URL"):
+        email = _Unconfigured("KIOSK_SMTP_URL is not set")
+    elif not settings.get("MAIL_FROM"):
+        email = _Unconfigured("KIOSK_MAIL_FROM is not set")
+    else:
+        try:
+            smtp = SmtpSettings.from_url(str(settings["SMTP_URL"]))
+        except ValueError as exc:
+            email = _Unconfigured(str(exc))
+        else:
+            email = EmailSender(smtp, str(settings["MAIL_FROM"]), timeout)
+    return {"email": email, "teams": TeamsSender(config.writer().open_label(), timeout)}
+
+
+@dataclass
+class PassResult:
+    """What one pass over the due messages did."""
+
+    sent: int = 0
+    waiting: int = 0
+    failed: int = 0
+
+
+def record_outcome(
+    db: sqlite_utils.Database, row: Mapping[str, Any], now: datetime, action: str, **extra: Any
+) -> None:
+    """Audit one try: which message, where, which attempt, and the outcome."""
+    audit.record(
+        db,
+        now,
+        ACTOR,
+        action,
+        f"notification:{row['id']}",
+        kind=row["kind"],
+        channel=row["channel"],
+        destination=row["destination"],
+        message_id=row["message_id"],
+        attempt=int(row["attempts"]) + 1,
+        **extra,
+    )
+
+
+def send_due(
+    db: sqlite_utils.Database,
+    senders: Mapping[str, Sender],
+    now: datetime,
+    *,
+    limit: int = 20,
+) -> PassResult:
+    """Send the due messages; record each outcome on its row and in the audit log.
+
+    A channel that fails transiently (the server is down) stops the pass for that channel:
+    the other due rows on it wait without spending a try.
+    """
+    result = PassResult()
+    with write_transaction(db):
+        result.failed += queue.expire_old(db, now)
+    try:
+        _send_rows(db, senders, now, queue.due(db, now, limit), result)
+    finally:
+        for sender in senders.values():  # one connection a pass, not one held open all day
+            sender.close()
+    return result
+
+
+def _send_rows(
+    db: sqlite_utils.Database,
+    senders: Mapping[str, Sender],
+    now: datetime,
+    rows: list[dict[str, Any]],
+    result: PassResult,
+) -> None:
+    broken: dict[str, DeliveryError] = {}
+    for row in rows:
+        channel = row["channel"]
+        if channel in broken:
+            with write_transaction(db):
+                queue.mark_waiting(db, row["id"], now, str(broken[channel]), now + queue.backoff(1))
+            result.waiting += 1
+            continue
+        with write_transaction(db):
+            if not queue.claim(db, row["id"], now):
+                continue
+        attempts = int(row["attempts"]) + 1
+        try:
+            senders[channel].send(row, now)
+        except DeliveryError as exc:
+            with write_transaction(db):
+                if not exc.transient and attempts >= queue.PERMANENT_TRIES:
+                    queue.mark_failed(db, row["id"], now, f"gave up after {attempts} tries: {exc}")
+                    record_outcome(db, row, now, "notify.failed", error=str(exc))
+                    result.failed += 1
+                else:
+                    queue.mark_waiting(db, row["id"], now, str(exc), now + queue.backoff(attempts))
+                    record_outcome(db, row, now, "notify.retry", error=str(exc))
+                    result.waiting += 1
+            if exc.transient:
+                broken[channel] = exc
+            continue
+        with write_transaction(db):
+            queue.mark_sent(db, row["id"], now)
+            record_outcome(db, row, now, "notify.sent")
+        result.sent += 1
+
+
+class NotifyWorker:
+    """Sends due notifications in a daemon thread; one per server process.
+
+    ``connect`` opens the worker's own database connection inside the thread.
+    """
+
+    def __init__(
+        self,
+        connect: Callable[[], sqlite_utils.Database],
+        settings: Mapping[str, Any],
+        *,
+        clock: Clock | None = None,
+        senders: Mapping[str, Sender] | None = None,
+        interval: float = 1.0,
+        housekeeping_seconds: float = 20.0,
+    ) -> None:
+        self._connect = connect
+        self.settings = settings
+        self.config = dispatch.NotifyConfig.from_settings(settings)
+        self.senders = dict(senders) if senders is not None else senders_from_settings(settings)
+        self.clock = clock or SystemClock()
+        self.interval = interval
+        self.housekeeping_seconds = housekeeping_seconds
+        self._stopping = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.polls = 0  # passes over the queue, for the idle-rate figure
+        self.errors = 0  # unexpected errors, logged and counted, never fatal
+
+    def start(self) -> None:
+        """Start the thread (a daemon: it never keeps the server from exiting)."""
+        if self._thread and self._thread.is_alive():
+            return
+        self._stopping.clear()
+        self._thread = threading.Thread(target=self._run, name="notify-worker", daemon=True)
+        self._thread.start()
+
+    def wake(self) -> None:
+        """Look for due messages now rather than at the next poll."""
+        wake()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Ask the thread to finish the message in hand and stop."""
+        self._stopping.set()
+        _WAKE.set()
+        if self._thread:
+            self._thread.join(timeout)
+
+    @property
+    def running(self) -> bool:
+        """Whether the thread is alive."""
+        return bool(self._thread and self._thread.is_alive())
+
+    def housekeeping(self, db: sqlite_utils.Database, now: datetime) -> int:
+        """Queue reminders and digests that are due; return how many messages were queued."""
+        with write_transaction(db):
+            queued = dispatch.queue_reminders(db, now, self.config)
+            queued += dispatch.queue_digests(db, now, self.config)
+        return queued
+
+    def run_once(self, db: sqlite_utils.Database) -> PassResult:
+        """One pass: send what is due (the thread calls this; tests may too)."""
+        self.polls += 1
+        return send_due(db, self.senders, self.clock.now())
+
+    def _run(self) -> None:
+        db = self._connect()
+        last_housekeeping: datetime | None = None
+        try:
+            while not self._stopping.is_set():
+                try:
+                    now = self.clock.now()
+                    if (
+                        last_housekeeping is None
+                        or (now - last_housekeeping).total_seconds() >= self.housekeeping_seconds
+                    ):
+                        last_housekeeping = now
+                        self.housekeeping(db, now)
+                    self.run_once(db)
+                except Exception:  # the worker must outlive any one bad row or DB hiccup
+                    self.errors += 1
+                    log.exception("notification worker pass failed")
+                # Cleared before waiting, so a wake() during the pass is not lost.
+                if _WAKE.wait(self.interval):
+                    _WAKE.clear()
+        finally:
+            db.close()
