@@ -12,6 +12,7 @@ from kiosk.clock import SystemClock
 from kiosk.config import instance_path, load_settings
 from kiosk.db import connect
 from kiosk.migrations import apply_migrations
+from kiosk.notify.dispatch import NotifyConfig
 from kiosk.visits import ScanRules
 from kiosk.web.live import Broker
 
@@ -58,6 +59,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.extensions["kiosk.broker"] = Broker(
         max_subscribers=app.config["MAX_STREAMS"], reserved={"door": DOOR_STREAMS}
     )
+    app.extensions["kiosk.notify"] = NotifyConfig.from_settings(app.config)
     app.extensions["kiosk.rules"] = ScanRules(
         min_stay=timedelta(seconds=app.config["MIN_STAY_SECONDS"]),
         repeat_window=timedelta(seconds=app.config["REPEAT_WINDOW_SECONDS"]),
