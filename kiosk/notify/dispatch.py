@@ -24,7 +24,7 @@ from kiosk.notify import queue
 from kiosk.notify.addresses import parse_destinations
 from kiosk.notify.messages import Text, Writer
 from kiosk.notify.staff_choices import on_duty, reachable_staff
-from kiosk.timeutil import from_db, local_day_bounds, to_db
+from kiosk.timeutil import from_db, to_db
 
 REGULAR_VISITS = 4  # visits in the eight weeks before to count as a regular
 MISSED_AFTER = timedelta(weeks=4)
@@ -282,19 +282,16 @@ def _digest_text(db: sqlite_utils.Database, now: datetime, config: NotifyConfig)
     return config.writer().digest(now, open_requests, missed, events)
 
 
-def queue_digests(db: sqlite_utils.Database, now: datetime, config: NotifyConfig) -> int:
-    """After the digest time each local day, queue the digest for those who want it, once."""
+def _digest_recipients(
+    db: sqlite_utils.Database, now: datetime, config: NotifyConfig
+) -> list[dict[str, Any]]:
     local_now = now.astimezone(config.tz)
-    if local_now.strftime("%H:%M") < config.digest_time:
-        return 0
-    start, _end = local_day_bounds(local_now.date(), config.tz)
-    staff = reachable_staff(db, "digest", now, config.tz)
-    if not staff or not config.email_on:
-        return 0
+    if not config.email_on or local_now.strftime("%H:%M") < config.digest_time:
+        return []
     day = local_now.date().isoformat()
-    wanted = [
+    return [
         person
-        for person in staff
+        for person in reachable_staff(db, "digest", now, config.tz)
         if not list(
             db.query(
                 "SELECT 1 FROM notifications WHERE dedupe_key = ?",
@@ -302,8 +299,19 @@ def queue_digests(db: sqlite_utils.Database, now: datetime, config: NotifyConfig
             )
         )
     ]
-    if not wanted or now < start:
+
+
+def digest_due(db: sqlite_utils.Database, now: datetime, config: NotifyConfig) -> bool:
+    """Whether someone who wants today's digest has not been sent it yet (reads only)."""
+    return bool(_digest_recipients(db, now, config))
+
+
+def queue_digests(db: sqlite_utils.Database, now: datetime, config: NotifyConfig) -> int:
+    """After the digest time each local day, queue the digest for those who want it, once."""
+    wanted = _digest_recipients(db, now, config)
+    if not wanted:
         return 0
+    day = now.astimezone(config.tz).date().isoformat()
     return _queue(
         db,
         config,

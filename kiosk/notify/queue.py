@@ -94,13 +94,15 @@ def backoff(attempts: int) -> timedelta:
 def due(db: sqlite_utils.Database, now: datetime, limit: int = 20) -> list[dict[str, Any]]:
     """Pending rows whose time has come, and rows left ``sending`` by a crash, oldest first."""
     lease = to_db(now - timedelta(seconds=LEASE_SECONDS))
-    return list(
-        db.query(
-            "SELECT * FROM notifications WHERE (status = 'pending' AND next_attempt_at <= ?)"
-            " OR (status = 'sending' AND updated_at < ?) ORDER BY id LIMIT ?",
-            [to_db(now), lease, limit],
-        )
+    # A plain cursor, not db.query(): this runs every second, and sqlite-utils wraps each
+    # query in a SAVEPOINT and a RELEASE, tripling the idle statements.
+    cursor = db.execute(
+        "SELECT * FROM notifications WHERE (status = 'pending' AND next_attempt_at <= ?)"
+        " OR (status = 'sending' AND updated_at < ?) ORDER BY id LIMIT ?",
+        [to_db(now), lease, limit],
     )
+    columns = [column[0] for column in cursor.description]
+    return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
 
 
 def claim(db: sqlite_utils.Database, row_id: int, now: datetime) -> bool:

@@ -123,10 +123,16 @@ def send_due(
     the other due rows on it wait without spending a try.
     """
     result = PassResult()
+    rows = queue.due(db, now, limit)
+    if not rows:
+        # Idle: one read, and no write lock taken, so an idle queue costs check-in nothing.
+        return result
     with write_transaction(db):
         result.failed += queue.expire_old(db, now)
+    if result.failed:
+        rows = queue.due(db, now, limit)
     try:
-        _send_rows(db, senders, now, queue.due(db, now, limit), result)
+        _send_rows(db, senders, now, rows, result)
     finally:
         for sender in senders.values():  # one connection a pass, not one held open all day
             sender.close()
@@ -227,6 +233,11 @@ class NotifyWorker:
 
     def housekeeping(self, db: sqlite_utils.Database, now: datetime) -> int:
         """Queue reminders and digests that are due; return how many messages were queued."""
+        # Read first: the write lock is taken only when there is something to queue.
+        if not dispatch.reminders_due(db, now, self.config) and not dispatch.digest_due(
+            db, now, self.config
+        ):
+            return 0
         with write_transaction(db):
             queued = dispatch.queue_reminders(db, now, self.config)
             queued += dispatch.queue_digests(db, now, self.config)
