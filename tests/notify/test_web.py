@@ -223,3 +223,22 @@ def test_devices_page_shows_the_notification_queue(host, app, appdb, clock):  # 
     assert "1 waiting, 0 sent, 0 failed" in page and "cannot reach the mail server" in page
     mini = visible_text(host.get("/staff/present/fragment").text)
     assert "Notifications: waiting to be sent" in mini
+
+
+def test_a_consented_low_mood_is_published_live_to_the_dashboards(app, appdb, clock) -> None:  # noqa: ANN001
+    import json
+
+    _sub, inbox = app.extensions["kiosk.broker"].subscribe("staff")
+    client = app.test_client()
+    _id, token = gen_member(appdb, clock.now(), "Siru Surullinen", approach_ok=True)
+    response = client.post("/scan", data={"code": token, "csrf_token": csrf_token(client, "/")})
+    greeting = client.get(response.location)
+    mood_action = re.search(r'action="([^"]+/mood)"', greeting.text).group(1)
+    field = csrf_token(client, response.location)
+    assert client.post(mood_action, data={"mood": "5", "csrf_token": field}).status_code == 302
+    events = []
+    while not inbox.empty():
+        event, payload = inbox.get_nowait()
+        events.append((event, json.loads(payload)))
+    [alert_id] = appdb.execute("SELECT id FROM host_alerts WHERE kind = 'low_mood'").fetchone()
+    assert ("alert", {"alert_id": alert_id, "kind": "low_mood"}) in events
