@@ -9,7 +9,8 @@ notification.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+import logging
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -25,6 +26,8 @@ from kiosk.notify.addresses import parse_destinations
 from kiosk.notify.messages import Text, Writer
 from kiosk.notify.staff_choices import on_duty, reachable_staff
 from kiosk.timeutil import from_db, to_db
+
+log = logging.getLogger(__name__)
 
 REGULAR_VISITS = 4  # visits in the eight weeks before to count as a regular
 MISSED_AFTER = timedelta(weeks=4)
@@ -63,7 +66,7 @@ class NotifyConfig:
             language=str(settings.get("DEFAULT_LANGUAGE") or "fi"),
             tz=settings["TZ"],
             reminder_minutes=int(settings.get("NOTIFY_REMINDER_MINUTES") or 10),
-            digest_time=str(settings.get("NOTIFY_DIGEST_TIME") or "07:30"),
+            digest_time=_clock_text(str(settings.get("NOTIFY_DIGEST_TIME") or ""), "07:30"),
             domain=sender.rpartition("@")[2] or urlsplit(dashboard).hostname or "localhost",
         )
 
@@ -75,8 +78,18 @@ class NotifyConfig:
 def _safe_destinations(raw: str) -> list[tuple[str, str]]:
     try:
         return parse_destinations([raw])
-    except InvalidInput:
+    except InvalidInput as exc:
+        log.error("KIOSK_NOTIFY_AREA: %s; that destination is left out", exc)
         return []
+
+
+def _clock_text(text: str, default: str) -> str:
+    try:
+        hours, minutes = text.strip().split(":")
+        return f"{int(hours):02d}:{int(minutes):02d}"
+    except ValueError:
+        log.error("a time looks like 07:30, not %r; using %s", text, default)
+        return default
 
 
 @dataclass
@@ -91,6 +104,22 @@ class Delivery:
     def host_coming(self) -> bool:
         """True when a host on duty (outside quiet hours) was sent the message."""
         return self.to_on_duty > 0
+
+
+def queue_safely(db: sqlite_utils.Database, action: Callable[[], Delivery]) -> Delivery:
+    """Run ``action`` (one of the functions below) so that a fault in it never costs the
+    alert or the guest it is about: its own rows are undone, the fault is logged, and the
+    caller's transaction goes on. The door then promises nothing, which stays true."""
+    db.execute("SAVEPOINT notify")
+    try:
+        delivery = action()
+    except Exception:  # noqa: BLE001 - whatever it was, the visitor's request is kept
+        db.execute("ROLLBACK TO notify")
+        db.execute("RELEASE notify")
+        log.exception("host notifications could not be queued")
+        return Delivery()
+    db.execute("RELEASE notify")
+    return delivery
 
 
 def _queue(

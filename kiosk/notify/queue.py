@@ -215,3 +215,32 @@ def get(db: sqlite_utils.Database, row_id: int) -> Mapping[str, Any]:
     if not rows:
         raise KeyError(row_id)
     return rows[0]
+
+
+ERASED = "erased"
+
+
+def erase_for_member(db: sqlite_utils.Database, member_id: int, stamp: str) -> int:
+    """Empty the messages about a member's requests (the member is being forgotten).
+
+    Unsent ones are cancelled: a message about a forgotten person must not go out later.
+    """
+    cursor = db.execute(
+        "UPDATE notifications SET subject = '', body = '', updated_at = ?,"
+        " last_error = CASE WHEN status = 'pending' THEN ? ELSE last_error END,"
+        " status = CASE WHEN status IN ('pending', 'sending') THEN 'cancelled' ELSE status END"
+        " WHERE alert_id IN (SELECT a.id FROM host_alerts a JOIN visits v ON v.id = a.visit_id"
+        " WHERE v.member_id = ?)",
+        [stamp, ERASED, member_id],
+    )
+    return cursor.rowcount
+
+
+def erase_older_than(db: sqlite_utils.Database, cutoff: str) -> int:
+    """Empty the subject and body of messages queued before ``cutoff`` (retention)."""
+    cursor = db.execute(
+        "UPDATE notifications SET subject = '', body = '' WHERE created_at < ?"
+        " AND status IN ('sent', 'failed', 'cancelled') AND (subject != '' OR body != '')",
+        [cutoff],
+    )
+    return cursor.rowcount

@@ -166,3 +166,35 @@ def test_on_duty_ends_at_closing_time_across_the_dst_change(db, clock) -> None: 
     staff = get_staff(db, user_id)
     assert on_duty(staff, datetime(2026, 10, 25, 21, 59, tzinfo=tz))
     assert not on_duty(staff, datetime(2026, 10, 25, 22, 0, tzinfo=tz))
+
+
+def test_forgetting_a_member_empties_and_stops_their_messages(db, clock, tmp_path) -> None:  # noqa: ANN001
+    from kiosk.privacy.erasure import forget_member
+
+    settings = notify_settings(tmp_path, SMTP_URL="smtp://127.0.0.1:9")
+    config = dispatch.NotifyConfig.from_settings(settings)
+    add_host(db, clock, "hanna", "hanna@tankkaamo.example")
+    member_id, _ = gen_member(db, clock.now(), "Unohdettava Ihminen")
+    visit = manual_check_in(db, member_id, clock.now())
+    alert = request_host(db, visit, clock.now(), wants_chat=True, topics=[], allowed_topics=[])
+    assert dispatch.alert_raised(db, alert, clock.now(), config).queued == 1
+    forget_member(db, member_id, clock.now(), "aatu")
+    [row] = db.query("SELECT subject, body, status FROM notifications")
+    assert row == {"subject": "", "body": "", "status": "cancelled"}
+
+
+def test_retention_empties_old_messages(db, clock, tmp_path, mail_server) -> None:  # noqa: ANN001
+    from kiosk.privacy.retention import anonymise_expired
+
+    settings = notify_settings(tmp_path, SMTP_URL=mail_server.url)
+    config = dispatch.NotifyConfig.from_settings(settings)
+    add_host(db, clock, "hanna", "hanna@tankkaamo.example")
+    member_id, _ = gen_member(db, clock.now(), "Vanha Viesti")
+    visit = manual_check_in(db, member_id, clock.now())
+    alert = request_host(db, visit, clock.now(), wants_chat=True, topics=[], allowed_topics=[])
+    dispatch.alert_raised(db, alert, clock.now(), config)
+    send_due(db, senders_from_settings(settings), clock.now())
+    clock.advance(days=800)
+    anonymise_expired(db, clock.now(), 24)
+    [row] = db.query("SELECT subject, body, status FROM notifications")
+    assert row == {"subject": "", "body": "", "status": "sent"}

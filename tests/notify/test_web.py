@@ -242,3 +242,23 @@ def test_a_consented_low_mood_is_published_live_to_the_dashboards(app, appdb, cl
         events.append((event, json.loads(payload)))
     [alert_id] = appdb.execute("SELECT id FROM host_alerts WHERE kind = 'low_mood'").fetchone()
     assert ("alert", {"alert_id": alert_id, "kind": "low_mood"}) in events
+
+
+def test_a_fault_in_queuing_keeps_the_request_and_promises_nothing(
+    app,
+    appdb,
+    clock,
+    monkeypatch,
+    caplog,  # noqa: ANN001
+) -> None:
+    add_host(appdb, clock, "hanna", "hanna@tankkaamo.example")
+
+    def broken(*_args: object) -> bool:
+        raise RuntimeError("a bug after the first row was written")
+
+    monkeypatch.setattr(dispatch, "on_duty", broken)
+    text = ask_for_a_chat(app, appdb, clock)
+    assert "Heimopäällikkö on sinuun yhteydessä" in text and "tulee pian" not in text
+    assert appdb.execute("SELECT count(*) FROM host_alerts").fetchone()[0] == 1
+    assert appdb.execute("SELECT count(*) FROM notifications").fetchone()[0] == 0
+    assert "host notifications could not be queued" in caplog.text

@@ -163,7 +163,9 @@ def mood(token: str):  # noqa: ANN201
         with write_transaction(db):
             alert_id = record_mood(db, data["v"], value, now)
             if alert_id is not None:
-                dispatch.alert_raised(db, alert_id, now, notify_config())
+                dispatch.queue_safely(
+                    db, lambda: dispatch.alert_raised(db, alert_id, now, notify_config())
+                )
     except (InvalidInput, ValueError):
         abort(400)
     if alert_id is not None:
@@ -191,7 +193,9 @@ def follow_up(token: str):  # noqa: ANN201
                     allowed_topics=current_app.config["HELP_TOPICS"],
                 )
                 if alert_id is not None:
-                    delivery = dispatch.alert_raised(db, alert_id, now, notify_config())
+                    delivery = dispatch.queue_safely(
+                        db, lambda: dispatch.alert_raised(db, alert_id, now, notify_config())
+                    )
                     host_coming = delivery.host_coming
         except InvalidInput:
             abort(400)
@@ -277,8 +281,11 @@ def guest():  # noqa: ANN201
                 signed_in = sign_in_guest(
                     db, guest_form, now, current_app.config["CONSENT_VERSION"]
                 )
-                dispatch.guest_arrived(
-                    db, host, signed_in.first_name, signed_in.visit_id, now, notify_config()
+                dispatch.queue_safely(
+                    db,
+                    lambda: dispatch.guest_arrived(
+                        db, host, signed_in.first_name, signed_in.visit_id, now, notify_config()
+                    ),
                 )
         except FormInvalid as exc:
             errors = {field: _field_message(field) for field in exc.errors}
