@@ -93,7 +93,8 @@ def build_email(row: Mapping[str, Any], sender: str, when: Any) -> EmailMessage:
     body = row["body"]
     if row.get("link"):
         body = f"{body}\n\n{row['link']}\n"
-    message.set_content(body, charset="utf-8")
+    # Quoted-printable keeps ä and ö intact through relays that take 7-bit mail only.
+    message.set_content(body, charset="utf-8", cte="quoted-printable")
     return message
 
 
