@@ -13,7 +13,15 @@ from kiosk.notify import dispatch
 from kiosk.notify.staff_choices import Choices, save_choices
 from kiosk.staff_accounts import create_staff
 from kiosk.timeutil import to_db
-from tests.browser.conftest import LARGE, PageProblems, screenshot, start_server, wait_for_door
+from tests.browser.conftest import (
+    LARGE,
+    SCREENSHOTS,
+    PageProblems,
+    screenshot,
+    start_server,
+    wait_for_door,
+)
+from tests.browser.test_door_flows import type_on_screen
 from tests.notify.conftest import MailServer, notify_settings
 
 pytestmark = pytest.mark.browser
@@ -41,7 +49,9 @@ def server(tmp_path_factory, mail_server):  # noqa: ANN001, ANN201
     try:
         now = datetime.now(UTC)
         user_id = create_staff(db, "hanna", PASSWORD, "host", now)
-        save_choices(db, user_id, Choices(email="hanna@tankkaamo.example"))
+        save_choices(
+            db, user_id, Choices(email="hanna@tankkaamo.example", display_name="Hanna Höijer")
+        )
         # On duty for the next two hours, whatever the hour the test runs at.
         db["staff_users"].update(user_id, {"on_duty_until": to_db(now + timedelta(hours=2))})
     finally:
@@ -136,3 +146,29 @@ def test_the_sound_can_be_turned_off(dashboard) -> None:  # noqa: ANN001
     assert button.inner_text() == "Ääni pois"
     dashboard.reload()
     assert dashboard.locator("#sound-toggle").get_attribute("aria-pressed") == "false"
+
+
+@pytest.mark.parametrize("size", [{"width": 800, "height": 480}, {"width": 1024, "height": 600}])
+def test_a_guest_taps_their_host_and_the_host_is_told(browser, server, mail_server, size) -> None:  # noqa: ANN001
+    context = browser.new_context(viewport=size, locale="fi-FI", has_touch=True)
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    before = len(mail_server.messages)
+    page.goto(server.url + "/guest")
+    page.get_by_label("Nimesi").tap()
+    type_on_screen(page, "Jöns Äkräs")
+    page.locator("#osk [data-action='enter']").tap()
+    host = page.get_by_role("radio", name="Hanna Höijer")
+    host.tap()
+    assert host.is_checked()
+    page.get_by_text("Olen lukenut tietosuojaselosteen").tap()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    name = f"32-guest-chooses-host-fi-{size['width']}x{size['height']}.png"
+    page.screenshot(path=str(SCREENSHOTS / name))
+    page.get_by_role("button", name="Kirjaudu sisään").tap()
+    page.wait_for_url("**/hello/**")
+    messages = mail_server.wait_for(before + 1, timeout=15)
+    [message] = [m for m in messages[before:] if m["Subject"] == "Vieraasi Jöns on saapunut"]
+    assert message["To"] == "hanna@tankkaamo.example"
+    assert "Äkräs" not in message.get_content()
+    context.close()
