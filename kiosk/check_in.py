@@ -6,7 +6,11 @@ hand on the dashboard. Whichever way, :func:`after_check_in` then applies the sa
 
 - the badge policy (a member's badge on the first visit of the day, when so configured; a
   guest's badge always);
-- attendance of an event running now that the person registered for.
+- attendance of an event running now that the person registered for;
+- for a guest, word to the staff member they came to see ("your guest has arrived").
+
+Host alerts raised later at the door (a low mood, a request for a chat) are kept and passed on
+in :mod:`kiosk.host_alerts`.
 
 Each follow-up is its own small step: the check-in is already saved, and a badge that cannot
 be queued or an attendance that cannot be marked is logged, never undoes it. The web layer only
@@ -19,13 +23,17 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 import sqlite_utils
 
 from kiosk import events
 from kiosk.guests import GuestForm, GuestSignIn, sign_in_guest
+from kiosk.notify import dispatch
+from kiosk.notify.dispatch import NotifyConfig
 from kiosk.printing import badges
 from kiosk.settings import Settings
+from kiosk.transactions import write_transaction
 from kiosk.visits import ScanOutcome, ScanResult, ScanRules, manual_check_in, process_scan
 
 log = logging.getLogger(__name__)
@@ -121,11 +129,29 @@ def check_in_by_code(
 
 
 def check_in_guest(
-    db: sqlite_utils.Database, form: GuestForm, now: datetime, settings: Settings
+    db: sqlite_utils.Database,
+    form: GuestForm,
+    now: datetime,
+    settings: Settings,
+    *,
+    host: dict[str, Any] | None = None,
+    notify: NotifyConfig | None = None,
 ) -> GuestSignIn:
-    """Sign a guest in from the door's form, then what follows a check-in (their badge, an
-    event they registered for). Raises FormInvalid with every wrong field."""
-    signed_in = sign_in_guest(db, form, now, settings.consent_version)
+    """Sign a guest in from the door's form, then what follows a check-in.
+
+    The staff member the guest named (``host``, when they chose one from the list) and the
+    area are told in the same transaction as the sign-in; then the badge and any event they
+    registered for. Raises FormInvalid with every wrong field.
+    """
+    notify = notify or NotifyConfig.from_settings(settings)
+    with write_transaction(db):
+        signed_in = sign_in_guest(db, form, now, settings.consent_version)
+        dispatch.queue_safely(
+            db,
+            lambda: dispatch.guest_arrived(
+                db, host, signed_in.first_name, signed_in.visit_id, now, notify
+            ),
+        )
     after_check_in(
         db, signed_in.visit_id, now, settings, arrival=Arrival.GUEST_FORM, guest=signed_in
     )

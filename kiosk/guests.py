@@ -25,6 +25,7 @@ class GuestForm:
     host_name: str = ""
     language: str = "fi"
     consent: bool = False
+    host_staff_id: int | None = None  # the staff member chosen from the list, if any
 
 
 @dataclass
@@ -79,6 +80,7 @@ def sign_in_guest(
                     "company": company or None,
                     "purpose": purpose or None,
                     "host_name": host_name or None,
+                    "host_staff_id": form.host_staff_id,
                     "language": form.language,
                     "consent_version": consent_version,
                     "consent_at": stamp,

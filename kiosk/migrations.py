@@ -233,6 +233,58 @@ def m003_event_extras(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations()
+def m010_notification_queue(db: sqlite_utils.Database) -> None:
+    """Outgoing host notifications, each with its own Message-ID; reminders on alerts."""
+    _run_statements(
+        db,
+        """
+        CREATE TABLE notifications (
+            id INTEGER PRIMARY KEY,
+            message_id TEXT NOT NULL UNIQUE,
+            dedupe_key TEXT NOT NULL UNIQUE,
+            kind TEXT NOT NULL,
+            channel TEXT NOT NULL CHECK (channel IN ('email', 'teams')),
+            destination TEXT NOT NULL,
+            staff_user_id INTEGER REFERENCES staff_users(id) ON DELETE SET NULL,
+            alert_id INTEGER REFERENCES host_alerts(id) ON DELETE SET NULL,
+            subject TEXT NOT NULL,
+            body TEXT NOT NULL,
+            link TEXT,
+            status TEXT NOT NULL DEFAULT 'pending'
+                CHECK (status IN ('pending', 'sending', 'sent', 'failed', 'cancelled')),
+            attempts INTEGER NOT NULL DEFAULT 0,
+            last_error TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            next_attempt_at TEXT,
+            sent_at TEXT
+        );
+        CREATE INDEX notifications_due ON notifications(status, next_attempt_at);
+        CREATE INDEX notifications_alert ON notifications(alert_id) WHERE alert_id IS NOT NULL;
+        ALTER TABLE host_alerts ADD COLUMN reminded_at TEXT;
+        ALTER TABLE guests ADD COLUMN host_staff_id INTEGER REFERENCES staff_users(id)
+        """,
+    )
+
+
+@migrations()
+def m011_staff_notify_choices(db: sqlite_utils.Database) -> None:
+    """What each staff member is told, where, and when not: email, kinds, duty, quiet hours."""
+    _run_statements(
+        db,
+        """
+        ALTER TABLE staff_users ADD COLUMN email TEXT;
+        ALTER TABLE staff_users ADD COLUMN display_name TEXT;
+        ALTER TABLE staff_users ADD COLUMN notify_kinds TEXT NOT NULL
+            DEFAULT '["request", "low_mood", "guest", "reminder"]';
+        ALTER TABLE staff_users ADD COLUMN on_duty_until TEXT;
+        ALTER TABLE staff_users ADD COLUMN quiet_from TEXT;
+        ALTER TABLE staff_users ADD COLUMN quiet_until TEXT
+        """,
+    )
+
+
 def _run_statements(db: sqlite_utils.Database, script: str) -> None:
     # executescript() would COMMIT the transaction Migrations opened around the step, so the
     # statements run one at a time and the step stays all-or-nothing.

@@ -30,11 +30,11 @@ def _visit_member(db: sqlite_utils.Database, visit_id: int) -> dict[str, Any]:
     return rows[0]
 
 
-def record_mood(db: sqlite_utils.Database, visit_id: int, mood: int, now: datetime) -> None:
+def record_mood(db: sqlite_utils.Database, visit_id: int, mood: int, now: datetime) -> int | None:
     """Record the visit's mood answer; a second tap replaces the first.
 
     A low mood alerts the host only for a member who agreed to be approached; everyone
-    else's answer stays in the anonymous statistics.
+    else's answer stays in the anonymous statistics. Returns the new alert's id, if any.
     """
     if mood not in MOOD_VALUES:
         raise InvalidInput("mood must be 1 to 5", "mood")
@@ -52,9 +52,12 @@ def record_mood(db: sqlite_utils.Database, visit_id: int, mood: int, now: dateti
             [visit_id],
         )
         if mood in LOW_MOODS and visit["approach_ok"]:
-            db["host_alerts"].insert(
-                {"visit_id": visit_id, "created_at": to_db(now), "kind": "low_mood"}
+            return (
+                db["host_alerts"]
+                .insert({"visit_id": visit_id, "created_at": to_db(now), "kind": "low_mood"})
+                .last_pk
             )
+    return None
 
 
 def request_host(
@@ -89,25 +92,32 @@ def request_host(
 
 
 def open_alerts(db: sqlite_utils.Database) -> list[dict[str, Any]]:
-    """Return the unhandled alerts of people still present, oldest first (staff only)."""
+    """Return the unhandled alerts, urgent first (staff only).
+
+    An alert stays until someone marks it handled, even after the person has left
+    (``present`` says whether they are still here). A consented low mood comes first, then
+    the longest wait.
+    """
     rows = list(
         db.query(
             """
             SELECT a.id, a.visit_id, a.created_at, a.kind, a.wants_chat, a.topics,
-                   ma.mood, COALESCE(m.name, g.name) AS name,
-                   COALESCE(m.company, g.company) AS company
+                   a.reminded_at, ma.mood, COALESCE(m.name, g.name) AS name,
+                   COALESCE(m.company, g.company) AS company,
+                   v.checked_out_at IS NULL AND v.id IS NOT NULL AS present
             FROM host_alerts a
-            JOIN visits v ON v.id = a.visit_id AND v.checked_out_at IS NULL
+            LEFT JOIN visits v ON v.id = a.visit_id
             LEFT JOIN members m ON m.id = v.member_id
             LEFT JOIN guests g ON g.id = v.guest_id
             LEFT JOIN mood_answers ma ON ma.visit_id = v.id AND a.kind = 'low_mood'
             WHERE a.handled_at IS NULL
-            ORDER BY a.created_at
+            ORDER BY a.kind = 'low_mood' DESC, a.created_at
             """
         )
     )
     for row in rows:
         row["topics"] = json.loads(row["topics"])
+        row["present"] = bool(row["present"])
     return rows
 
 

@@ -21,7 +21,8 @@ class PeriodicTask:
     """Calls ``run_pass()`` every ``interval`` seconds (or sooner, when woken) in a thread.
 
     ``name`` says what the task does; it names the thread and the log lines. ``on_exit`` runs
-    in the thread when it stops, to close what the passes opened there.
+    in the thread when it stops, to close what the passes opened there. ``wake_event`` lets
+    code that cannot reach the task (a request thread) wake it through a shared event.
     """
 
     def __init__(
@@ -31,13 +32,14 @@ class PeriodicTask:
         run_pass: Callable[[], object],
         *,
         on_exit: Callable[[], None] | None = None,
+        wake_event: threading.Event | None = None,
     ) -> None:
         self.name = name
         self.interval = interval
         self.run_pass = run_pass
         self.on_exit = on_exit
         self.errors = 0  # unexpected errors, logged and counted
-        self._wake = threading.Event()
+        self._wake = wake_event or threading.Event()
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
 

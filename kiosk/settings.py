@@ -125,6 +125,21 @@ class Settings:
     proxy_hops: int = _setting(
         0, "reverse proxies in front of kiosk serve; the client's own address then counts"
     )
+    smtp_url: str = _setting(
+        "", "where email goes out: smtp://HOST:PORT, smtp+starttls://…:587, smtps://…:465"
+    )
+    mail_from: str = _setting("", "the sender address of every message")
+    smtp_timeout_seconds: float = _setting(
+        10.0, "one try at the mail server or Teams gives up after this"
+    )
+    notify_area: tuple[str, ...] = _setting(
+        [], "addresses and/or Teams Workflows URLs that receive every host notification"
+    )
+    notify_reminder_minutes: int = _setting(
+        10, "remind once when an alert is still unhandled after this many minutes"
+    )
+    notify_digest_time: str = _setting("07:30", "local time after which the daily digest goes")
+    dashboard_url: str = _setting("", "the link in messages; empty: KIOSK_SERVER_URL + /staff/")
     instance_path: Path = field(default=DEFAULT_INSTANCE, metadata={"doc": "", "internal": True})
 
     @property
@@ -210,6 +225,11 @@ def _validated(settings: Settings) -> Settings:
     if not re.fullmatch(r"([01]?\d|2[0-3]):[0-5]\d", settings.closing_time):
         raise ConfigError(
             f"{PREFIX}CLOSING_TIME must be a time like 22:00, not {settings.closing_time!r}"
+        )
+    if not re.fullmatch(r"([01]?\d|2[0-3]):[0-5]\d", settings.notify_digest_time):
+        raise ConfigError(
+            f"{PREFIX}NOTIFY_DIGEST_TIME must be a time like 07:30, "
+            f"not {settings.notify_digest_time!r}"
         )
     if settings.default_language not in settings.languages:
         raise ConfigError(

@@ -101,10 +101,15 @@ def test_low_mood_alerts_host_only_with_the_members_permission(db, clock):
     assert open_alerts(db) == []
 
 
-def test_alerts_of_people_who_left_are_not_shown(db, clock):
+def test_alerts_stay_open_after_the_person_leaves(db, clock):
     _id, token = gen_member(db, clock.now())
     visit_id = process_scan(db, token, clock.now()).visit_id
-    request_host(db, visit_id, clock.now(), wants_chat=True, topics=[], allowed_topics=TOPICS)
+    alert_id = request_host(
+        db, visit_id, clock.now(), wants_chat=True, topics=[], allowed_topics=TOPICS
+    )
     clock.advance(minutes=5)
     process_scan(db, token, clock.now(), ScanRules(min_stay=timedelta(minutes=1)))
+    [alert] = open_alerts(db)
+    assert alert["id"] == alert_id and alert["present"] is False
+    mark_handled(db, alert_id, clock.now(), "hanna")
     assert open_alerts(db) == []

@@ -19,6 +19,7 @@ COMMAND_MODULES = [
     "kiosk.cli.printer",
     "kiosk.cli.reports",
     "kiosk.cli.backup",
+    "kiosk.cli.notify",
 ]
 
 

@@ -46,15 +46,20 @@ def _print_worker(app):  # noqa: ANN001, ANN202
 
 def _start_background(app) -> list:  # noqa: ANN001
     from kiosk.background import ClosingTimeCheckOut
+    from kiosk.db import connect
+    from kiosk.notify.worker import NotifyWorker
     from kiosk.periodic import PeriodicTask
     from kiosk.privacy.retention import DailyRetention
 
     clock = app.extensions["kiosk.clock"]
     settings = app.extensions["kiosk.settings"]
     closing = ClosingTimeCheckOut(settings, clock, app.extensions["kiosk.broker"])
+    notifier = NotifyWorker(lambda: connect(settings.database), settings, clock=clock)
+    app.extensions["kiosk.notify_worker"] = notifier
     services = [
         PeriodicTask("closing-time check-out", 60.0, closing.run_once),
         PeriodicTask("daily retention", 3600.0, DailyRetention(settings, clock).run_once),
+        notifier,
     ]
     worker = _print_worker(app)
     if worker is not None:
@@ -70,7 +75,7 @@ def _start_background(app) -> list:  # noqa: ANN001
 @click.option("--port", type=int, default=None, help="Port (default KIOSK_PORT, 8080).")
 @pass_kiosk
 def serve(kiosk: KioskContext, host: str | None, port: int | None) -> None:
-    """Run the kiosk web app on waitress, with the print worker and closing-time check-out."""
+    """Run the kiosk web app on waitress, with the print and notification workers."""
     from waitress import serve as waitress_serve
 
     from kiosk.web import create_app

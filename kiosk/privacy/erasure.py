@@ -9,6 +9,7 @@ import sqlite_utils
 
 from kiosk import audit
 from kiosk.members import get_member
+from kiosk.notify import queue as notify_queue
 from kiosk.timeutil import to_db
 from kiosk.transactions import write_transaction
 
@@ -31,6 +32,7 @@ def forget_member(
     stamp = to_db(now)
     with write_transaction(db):
         job_ids = _erase_print_jobs(db, member_id, stamp)
+        notify_queue.erase_for_member(db, member_id, stamp)
         db["members"].update(
             member_id,
             {

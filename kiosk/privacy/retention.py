@@ -35,6 +35,7 @@ import sqlite_utils
 from kiosk import audit
 from kiosk.clock import Clock
 from kiosk.db import connect
+from kiosk.notify import queue as notify_queue
 from kiosk.settings import Settings
 from kiosk.timeutil import to_db
 from kiosk.transactions import write_transaction
@@ -175,6 +176,7 @@ def _anonymise(db: sqlite_utils.Database, cutoff: str, stamp: str, result: Reten
         "WHERE received_at < :cutoff AND code_digest != 'anonymised'",
         params,
     ).rowcount
+    notify_queue.erase_older_than(db, cutoff)
     marks = ", ".join(f"'{state}'" for state in FINISHED_PRINT_STATES)
     result.print_jobs = execute(
         f"UPDATE print_jobs SET payload = '{{}}', last_error = NULL "  # noqa: S608

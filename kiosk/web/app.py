@@ -11,6 +11,7 @@ from flask import Flask
 from kiosk.clock import SystemClock
 from kiosk.db import connect
 from kiosk.migrations import apply_migrations
+from kiosk.notify.dispatch import NotifyConfig
 from kiosk.settings import FIELDS, Settings, instance_path, load_settings
 from kiosk.visits import ScanRules
 from kiosk.web.live import Broker
@@ -65,6 +66,7 @@ def create_app(config: dict[str, Any] | None = None, *, settings: Settings | Non
     app.extensions["kiosk.broker"] = Broker(
         max_subscribers=settings.max_streams, reserved={"door": DOOR_STREAMS}
     )
+    app.extensions["kiosk.notify"] = NotifyConfig.from_settings(settings)
     app.extensions["kiosk.rules"] = ScanRules(
         min_stay=timedelta(seconds=settings.min_stay_seconds),
         repeat_window=timedelta(seconds=settings.repeat_window_seconds),

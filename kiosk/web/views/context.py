@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import current_app
 
 from kiosk.clock import Clock
+from kiosk.notify.dispatch import NotifyConfig
 from kiosk.settings import Settings
 from kiosk.visits import ScanRules
 from kiosk.web.live import Broker
@@ -28,3 +29,8 @@ def broker() -> Broker:
 def scan_rules() -> ScanRules:
     """The door's timing rules from the settings."""
     return current_app.extensions["kiosk.rules"]
+
+
+def notify_config() -> NotifyConfig:
+    """Who gets host notifications and how, from the settings."""
+    return current_app.extensions["kiosk.notify"]

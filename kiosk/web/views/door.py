@@ -24,15 +24,17 @@ from kiosk.cards import active_member_token
 from kiosk.check_in import check_in_guest
 from kiosk.errors import FormInvalid, InvalidInput, NotFound
 from kiosk.guests import GuestForm
+from kiosk.host_alerts import answer_mood, ask_for_a_host
 from kiosk.members import find_by_contact
-from kiosk.moods import record_mood, request_host
+from kiosk.notify.staff_choices import find_guest_host, guest_hosts
+from kiosk.notify.worker import wake as wake_notifier
 from kiosk.printing import badges
 from kiosk.visits import ScanOutcome, ScanResult, visit_person
 from kiosk.web.db import get_db
 from kiosk.web.safe_paths import local_path
 from kiosk.web.screen_tokens import ScreenExpired, make_screen_token, read_screen_token
 from kiosk.web.views.api import scan_limiter
-from kiosk.web.views.context import app_settings, broker, clock
+from kiosk.web.views.context import app_settings, broker, clock, notify_config
 from kiosk.web.views.scanning import handle_scan, screen_url
 from kiosk.web.views.streams import door_address, is_door_device
 
@@ -152,10 +154,16 @@ def person(token: str) -> str:
 def mood(token: str):  # noqa: ANN201
     """Record the tapped mood, then offer the quiet follow-up."""
     data = _screen(token)
+    db = get_db()
+    now = clock().now()
     try:
-        record_mood(get_db(), data["v"], int(request.form.get("mood", "0")), clock().now())
+        value = int(request.form.get("mood", "0"))
+        alert_id = answer_mood(db, data["v"], value, now, notify_config()).alert_id
     except (InvalidInput, ValueError):
         abort(400)
+    if alert_id is not None:
+        wake_notifier()
+        broker().publish("staff", "alert", {"alert_id": alert_id, "kind": "low_mood"})
     return redirect(url_for("door.follow_up", token=token))
 
 
@@ -164,20 +172,32 @@ def follow_up(token: str):  # noqa: ANN201
     """ "Would you like a chat, or help with something?" — alerts the host quietly."""
     data = _screen(token)
     if request.method == "POST":
+        db = get_db()
+        now = clock().now()
         try:
-            alert_id = request_host(
-                get_db(),
+            raised = ask_for_a_host(
+                db,
                 data["v"],
-                clock().now(),
+                now,
+                notify_config(),
                 wants_chat=request.form.get("chat") == "1",
                 topics=request.form.getlist("topic"),
                 allowed_topics=app_settings().help_topics,
             )
         except InvalidInput:
             abort(400)
+        alert_id, host_coming = raised.alert_id, raised.host_coming
         if alert_id is not None:
-            broker().publish("staff", "alert", {"alert_id": alert_id})
-        return redirect(url_for("door.thanks", token=token, asked=int(alert_id is not None)))
+            wake_notifier()
+            broker().publish("staff", "alert", {"alert_id": alert_id, "kind": "request"})
+        return redirect(
+            url_for(
+                "door.thanks",
+                token=token,
+                asked=int(alert_id is not None),
+                coming=int(host_coming),
+            )
+        )
     return render_template(
         "door/follow_up.html",
         token=token,
@@ -188,12 +208,17 @@ def follow_up(token: str):  # noqa: ANN201
 
 @bp.get("/hello/<token>/thanks")
 def thanks(token: str) -> str:
-    """The last screen of a check-in: a warm word, then back to welcome."""
+    """The last screen of a check-in: a warm word, then back to welcome.
+
+    A visit is promised only when a host on duty was sent the request; otherwise the
+    screen says it was passed on, which is true.
+    """
     data = _screen(token)
     return render_template(
         "door/thanks.html",
         first_name=data["person"]["first_name"],
         asked=request.args.get("asked") == "1",
+        host_coming=request.args.get("coming") == "1",
     )
 
 
@@ -225,19 +250,28 @@ def guest():  # noqa: ANN201
     if request.method == "POST":
         _door_only()  # a script elsewhere on the network must not invent visits
         language = session.get("lang") or app_settings().default_language
+        db = get_db()
+        now = clock().now()
+        # A name typed in wins over a tap on the list: it is what the guest did last.
+        typed_host = form.get("host_name", "").strip()
+        host = find_guest_host(db, typed_host or form.get("host_choice", ""))
         guest_form = GuestForm(
             name=form.get("name", ""),
             company=form.get("company", ""),
             purpose=form.get("purpose", ""),
-            host_name=form.get("host_name", ""),
+            host_name=host["shown_name"] if host and not typed_host else typed_host,
             language=language,
             consent=form.get("consent") == "1",
+            host_staff_id=host["id"] if host else None,
         )
         try:
-            signed_in = check_in_guest(get_db(), guest_form, clock().now(), app_settings())
+            signed_in = check_in_guest(
+                db, guest_form, now, app_settings(), host=host, notify=notify_config()
+            )
         except FormInvalid as exc:
             errors = {field: _field_message(field) for field in exc.errors}
         else:
+            wake_notifier()
             broker().publish(
                 "staff", "presence", {"result": "checked_in", "visit_id": signed_in.visit_id}
             )
@@ -251,7 +285,10 @@ def guest():  # noqa: ANN201
             )
             return redirect(screen_url(outcome))
     status = 400 if errors else 200
-    return render_template("door/guest.html", errors=errors, form=form), status
+    return (
+        render_template("door/guest.html", errors=errors, form=form, hosts=guest_hosts(get_db())),
+        status,
+    )
 
 
 def _field_message(field: str | None) -> str:

@@ -11,6 +11,60 @@
 
   var live = document.getElementById("live");
   if (!live) return;
+
+  // A new request: the page title says so and a soft sound plays (the host can turn it off).
+  var baseTitle = document.title;
+  var soundButton = document.getElementById("sound-toggle");
+  var chime = null;
+  var unseen = false;
+  function soundOn() {
+    try { return window.localStorage.getItem("kiosk.sound") !== "off"; } catch (e) { return true; }
+  }
+  function showSound() {
+    if (!soundButton) return;
+    var on = soundOn();
+    soundButton.setAttribute("aria-pressed", on ? "true" : "false");
+    soundButton.textContent = soundButton.getAttribute(on ? "data-text-on" : "data-text-off");
+  }
+  if (soundButton) {
+    showSound();
+    soundButton.addEventListener("click", function () {
+      try { window.localStorage.setItem("kiosk.sound", soundOn() ? "off" : "on"); } catch (e) { /* private mode */ }
+      showSound();
+    });
+  }
+  function openAlertIds() {
+    var panel = live.querySelector("[data-open-alerts]");
+    var text = panel ? panel.getAttribute("data-open-alerts") : "";
+    return text ? text.split(",") : [];
+  }
+  var known = {};
+  openAlertIds().forEach(function (id) { known[id] = true; });
+  function setTitle() {
+    var count = openAlertIds().length;
+    var prefix = count ? "(" + count + ") " : "";
+    if (unseen && soundButton) prefix += soundButton.getAttribute("data-title-new") + " · ";
+    document.title = prefix + baseTitle;
+  }
+  function chimeNow() {
+    if (!soundButton || !soundOn()) return;
+    if (!chime) chime = new Audio(soundButton.getAttribute("data-sound-url"));
+    chime.volume = 0.6;
+    chime.currentTime = 0;
+    var played = chime.play();
+    live.setAttribute("data-chimes", String((parseInt(live.getAttribute("data-chimes"), 10) || 0) + 1));
+    if (played && played.catch) played.catch(function () { /* the browser wants a tap first */ });
+  }
+  function noticeNewAlerts() {
+    var fresh = openAlertIds().filter(function (id) { return !known[id]; });
+    fresh.forEach(function (id) { known[id] = true; });
+    if (fresh.length) { unseen = true; chimeNow(); }
+    setTitle();
+  }
+  function seen() { if (unseen && document.visibilityState === "visible" && document.hasFocus()) { unseen = false; setTitle(); } }
+  document.addEventListener("click", function () { unseen = false; setTitle(); });
+  window.addEventListener("focus", function () { window.setTimeout(seen, 3000); });
+  setTitle();
   var status = document.getElementById("live-status");
   var fragmentUrl = live.getAttribute("data-fragment-url");
   var streamUrl = live.getAttribute("data-stream-url");
@@ -46,7 +100,7 @@
       if (!response.ok) throw new Error("status " + response.status);
       return response.text();
     }).then(function (html) {
-      if (html !== null && html !== undefined) live.innerHTML = html;
+      if (html !== null && html !== undefined) { live.innerHTML = html; noticeNewAlerts(); }
     }).catch(function () {
       say("offline");
     }).then(function () {

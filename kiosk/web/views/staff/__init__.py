@@ -14,6 +14,7 @@ from kiosk.web.views.staff import (
     devices,
     events,
     members,
+    notifications,
     present,
     reports,
     roll_call,
@@ -24,5 +25,5 @@ bp = Blueprint("staff", __name__, url_prefix="/staff")
 bp.before_request(auth.load_staff_user)
 bp.context_processor(auth.staff_context)
 
-for child in (auth, present, stats, members, events, roll_call, devices, reports):
+for child in (auth, present, stats, members, events, roll_call, devices, reports, notifications):
     bp.register_blueprint(child.bp)

@@ -10,9 +10,11 @@ from flask import Blueprint, abort, redirect, render_template, url_for
 
 from kiosk import audit
 from kiosk.devices import device_states
+from kiosk.notify import queue as notify_queue
 from kiosk.printing import queue as print_queue
+from kiosk.timeutil import from_db
 from kiosk.web.db import get_db
-from kiosk.web.views.context import app_settings, clock
+from kiosk.web.views.context import app_settings, clock, notify_config
 from kiosk.web.views.staff.auth import actor, current_staff, login_required
 
 bp = Blueprint("devices", __name__)
@@ -30,6 +32,10 @@ SHOWN_SETTINGS = (
     "RETENTION_MONTHS",
     "CONSENT_VERSION",
     "SESSION_COOKIE_SECURE",
+    "MAIL_FROM",
+    "NOTIFY_REMINDER_MINUTES",
+    "NOTIFY_DIGEST_TIME",
+    "DASHBOARD_URL",
 )
 GOOD_STATES = {"ok"}
 # The printer states in which jobs are sent (printer.transports.PrinterStatus.can_print).
@@ -41,6 +47,7 @@ def device_summary(db: sqlite_utils.Database, now: datetime) -> dict[str, Any]:
     states = device_states(db, now)
     scanners = [s for s in states if s["kind"] == "scanner"]
     printer = print_queue.printer_state(db)
+    notify = notify_queue.queue_state(db, now)
     scanner_ok = bool(scanners) and any(
         s["state"] in GOOD_STATES and not s["stale"] for s in scanners
     )
@@ -51,6 +58,10 @@ def device_summary(db: sqlite_utils.Database, now: datetime) -> dict[str, Any]:
         "scanner_ok": scanner_ok,
         "failing": len(print_queue.failing_jobs(db, limit=20)),
         "pending": print_queue.pending_count(db),
+        "notify": notify,
+        "notify_last_sent": from_db(notify["last_sent_at"]) if notify["last_sent_at"] else None,
+        "notify_ok": not notify["retrying"] and not notify["failed_recent"],
+        "email_on": notify_config().email_on,
     }
 
 
@@ -67,6 +78,7 @@ def index() -> str:
         "staff/devices.html",
         devices=device_summary(db, clock().now()),
         jobs=print_queue.recent_jobs(db, limit=25),
+        notifications=notify_queue.recent(db, limit=25),
         settings=settings,
     )
 

@@ -16,14 +16,17 @@ from kiosk.check_in import check_in_by_hand
 from kiosk.errors import NotFound
 from kiosk.members import get_member, search_members
 from kiosk.moods import mark_handled, open_alerts
+from kiosk.notify import dispatch as notify_dispatch
 from kiosk.stats import occupancy_now
 from kiosk.timeutil import from_db
+from kiosk.transactions import write_transaction
 from kiosk.visits import close_visit, present_visits
 from kiosk.web.db import get_db
 from kiosk.web.views.context import app_settings, broker, clock
 from kiosk.web.views.door import TOPIC_LABELS
 from kiosk.web.views.staff.auth import actor, login_required
 from kiosk.web.views.staff.devices import device_summary
+from kiosk.web.views.staff.notifications import duty_state
 from kiosk.web.views.streams import event_stream_response
 
 bp = Blueprint("present", __name__)
@@ -41,8 +44,11 @@ def _local(text: str | None):  # noqa: ANN202
 
 def _alerts() -> list[dict[str, Any]]:
     alerts = []
+    now = clock().now()
     for row in open_alerts(get_db()):
         row["created_local"] = _local(row["created_at"])
+        waited = now - from_db(row["created_at"])
+        row["waited_minutes"] = max(0, int(waited.total_seconds() // 60))
         row["topic_labels"] = [str(TOPIC_LABELS.get(t, t)) for t in row["topics"]]
         row["mood_label"] = str(MOOD_LABELS.get(row["mood"], "")) if row["mood"] else ""
         alerts.append(row)
@@ -72,7 +78,9 @@ def live_context() -> dict[str, Any]:
 @login_required
 def index() -> str:
     """The dashboard's first page: alerts, who is here, the devices."""
-    return render_template("staff/present.html", poll_seconds=POLL_SECONDS, **live_context())
+    return render_template(
+        "staff/present.html", poll_seconds=POLL_SECONDS, duty=duty_state(), **live_context()
+    )
 
 
 @bp.get("/present/fragment")
@@ -95,7 +103,10 @@ def alert_handled(alert_id: int):  # noqa: ANN201
     """Mark a host alert handled."""
     db = get_db()
     try:
-        mark_handled(db, alert_id, clock().now(), actor())
+        with write_transaction(db):
+            mark_handled(db, alert_id, clock().now(), actor())
+            # Handled: the reminder that has not gone out yet is not sent.
+            notify_dispatch.alert_handled(db, alert_id, clock().now())
     except NotFound:
         abort(404)
     audit.record(db, clock().now(), actor(), "alert.handled", f"alert:{alert_id}")
