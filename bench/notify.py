@@ -181,10 +181,9 @@ def bench_latency(count: int) -> None:
 
 def bench_idle(seconds: float) -> None:
     """Part 2: how often the idle worker asks the database."""
-    from kiosk.settings import load_settings
-
     from kiosk.db import connect
     from kiosk.notify.worker import NotifyWorker
+    from kiosk.settings import load_settings
 
     statements = 0
 
