@@ -61,10 +61,16 @@ DEFAULTS: dict[str, Any] = {
     # address (X-Forwarded-For) is then used for door devices and rate limits; without it,
     # every request would seem to come from the kiosk itself.
     "PROXY_HOPS": 0,
+    # Where doors scan by default: server (the scanner process and its webcam), browser (the
+    # door page's own camera, for a tablet) or none; each paired door can override it on the
+    # staff Devices page.
+    "DOOR_CAMERA": "server",
 }
 
 # KIOSK_* variables that are not settings: where the instance is, and a password for scripts.
 NOT_SETTINGS = {f"{PREFIX}INSTANCE", f"{PREFIX}NEW_PASSWORD"}
+
+DOOR_CAMERAS = ("server", "browser", "none")
 
 SECRET_FILES = {"SECRET_KEY": "secret_key", "DEVICE_TOKEN": "device_token"}
 
@@ -172,4 +178,6 @@ def load_settings(
         raise ConfigError(f"unknown time zone {settings['TIMEZONE']!r}") from exc
     if settings["MEMBER_BADGE_POLICY"] not in {"never", "first_visit_of_day", "button"}:
         raise ConfigError("KIOSK_MEMBER_BADGE_POLICY must be never, first_visit_of_day or button")
+    if settings["DOOR_CAMERA"] not in DOOR_CAMERAS:
+        raise ConfigError("KIOSK_DOOR_CAMERA must be server, browser or none")
     return settings
