@@ -38,7 +38,9 @@ def camera_mode() -> str:
     """Where this door scans: ``server``, ``browser`` or ``none`` (its own, else the default)."""
     default = current_app.config["DOOR_CAMERA"]
     if not is_door_device():
-        return default
+        # A browser that is not a door could read a card but never check anyone in:
+        # it offers no camera rather than one that silently does nothing.
+        return "none" if default == "browser" else default
     return door_camera(get_db(), session.get("door_id"), default)
 
 
