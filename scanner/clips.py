@@ -55,6 +55,7 @@ def card_frames(
     size: tuple[int, int] = SIZE,
     card_width: int = 330,
     seed: int = 17,
+    fps: int = FPS,
 ) -> list[np.ndarray]:
     """BGR frames: ``blank_seconds`` of an empty room, then the card held up for ``seconds``."""
     width, height = size
@@ -74,11 +75,11 @@ def card_frames(
     # Light from the left: the far side of the card is in shade.
     light = np.linspace(1.05, 0.55, width, dtype=np.float32)[None, :, None]
     frames = []
-    blank = round(blank_seconds * FPS)
-    for index in range(blank + round(seconds * FPS)):
+    blank = round(blank_seconds * fps)
+    for index in range(blank + round(seconds * fps)):
         frame = _backdrop(width, height, rng)
         if index >= blank:
-            t = (index - blank) / FPS
+            t = (index - blank) / fps
             corners = _card_corners(t, width, height, card_width, card_height)
             matrix = cv2.getPerspectiveTransform(source, corners)
             warped = cv2.warpPerspective(card_bgr, matrix, (width, height))
