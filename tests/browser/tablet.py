@@ -48,6 +48,7 @@ class Caddy:
     def __init__(self, base: Path, upstream_port: int, address: str) -> None:
         self.data = base / "data"
         self.https_port = free_port()
+        self.http_port = free_port()
         self.address = address
         self.url = f"https://{address}:{self.https_port}"
         self.ca_dir = self.data / "caddy" / "pki" / "authorities" / "local"
@@ -58,7 +59,7 @@ class Caddy:
             "HOME": str(base),
             "KIOSK_LAN_ADDRESS": address,
             "KIOSK_UPSTREAM": f"127.0.0.1:{upstream_port}",
-            "KIOSK_CADDY_HTTP_PORT": str(free_port()),
+            "KIOSK_CADDY_HTTP_PORT": str(self.http_port),
             "KIOSK_CADDY_HTTPS_PORT": str(self.https_port),
             "KIOSK_CADDY_ADMIN": "off",
             "KIOSK_CA_DIR": str(self.ca_dir),

@@ -8,6 +8,8 @@ after it has been paired from the staff Devices page.
 from __future__ import annotations
 
 import sqlite3
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from contextlib import closing
 from datetime import UTC, datetime
@@ -108,6 +110,26 @@ def member_visits(stack, token: str) -> list[tuple]:  # noqa: ANN001
         "WHERE c.token = ?",
         token,
     )
+
+
+def test_caddy_hands_tablets_its_ca_over_http_and_nothing_else(stack) -> None:  # noqa: ANN001
+    plain = f"http://{stack.caddy.address}:{stack.caddy.http_port}"
+    with urllib.request.urlopen(plain + "/tankkaamo-ca.crt", timeout=10) as response:  # noqa: S310
+        assert response.read() == stack.caddy.root_cert.read_bytes()
+        assert response.headers["Content-Type"] == "application/x-x509-ca-cert"
+    no_redirects = urllib.request.build_opener(NoRedirect)
+    with pytest.raises(urllib.error.HTTPError) as answer:
+        no_redirects.open(plain + "/staff/login", timeout=10)
+    answer.value.close()
+    assert answer.value.code == 301
+    assert answer.value.headers["Location"].startswith(f"https://{stack.caddy.address}")
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    """Let a redirect answer through as it is."""
+
+    def redirect_request(self, *args: object) -> None:  # noqa: D102
+        return None
 
 
 def test_tablet_paired_from_devices_page_greets_the_card(stack, playwright_driver) -> None:  # noqa: ANN001
