@@ -30,6 +30,10 @@ def test_every_unit_is_mentioned(name: str) -> None:
         "99-tankkaamo-kiosk.rules",
         "/etc/tankkaamo-kiosk/kiosk.env",
         "emulator",
+        "--https",
+        "Guided Access",
+        "screen pinning",
+        "tankkaamo-ca.crt",
     ],
 )
 def test_the_operator_steps_are_documented(text: str) -> None:
