@@ -195,6 +195,7 @@ def test_scan_seen_while_server_is_down_is_delivered_once(stack, playwright_driv
         down_at = datetime.now(UTC)
         tab.wait_for_selector("body[data-scan-queue='1']", timeout=20_000)
         tab.wait_for_selector("[data-camera-message][data-shown=queued]")
+        tab.wait_for_selector("#scan-flash", state="hidden")
         shot(tab, "scan-queued-1280x800")
         queued = tab.evaluate("JSON.parse(localStorage.getItem('tankkaamo.door.scans'))")
         assert len(queued) == 1 and queued[0]["code"] == token
