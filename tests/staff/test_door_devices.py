@@ -88,14 +88,14 @@ def test_paired_tablet_scans_on_its_session_once(app, admin, appdb, clock) -> No
     assert app.config["DEVICE_TOKEN"] not in welcome
 
     key = str(uuid.uuid4())
-    first = _scan(tablet, token, id=key, seen_at="2026-11-26T07:59:30+00:00")
-    again = _scan(tablet, token, id=key, seen_at="2026-11-26T07:59:30+00:00")
+    first = _scan(tablet, token, id=key, seen_at="2026-11-26T07:59:50+00:00")
+    again = _scan(tablet, token, id=key, seen_at="2026-11-26T07:59:50+00:00")
     assert first.status_code == 200 and first.json["result"] == "checked_in"
     assert first.json["screen"].startswith("/hello/")
     # A retried post gets the first answer and writes nothing.
     assert again.json["result"] == "checked_in" and again.json["screen"].startswith("/hello/")
     visits = list(appdb.query("SELECT checked_in_at FROM visits"))
-    assert len(visits) == 1 and visits[0]["checked_in_at"].startswith("2026-11-26T07:59:30")
+    assert len(visits) == 1 and visits[0]["checked_in_at"].startswith("2026-11-26T07:59:50")
     scans = list(appdb.query("SELECT device FROM scans WHERE idempotency_key = ?", [key]))
     assert [s["device"] for s in scans] == [f"door-camera:{doors.list_doors(appdb)[0]['id']}"]
 
@@ -103,6 +103,23 @@ def test_paired_tablet_scans_on_its_session_once(app, admin, appdb, clock) -> No
     other = app.test_client()
     other.environ_base.update({"REMOTE_ADDR": "192.0.2.51"})
     assert other.get(link.removeprefix("http://localhost")).status_code == 403
+
+
+def test_a_scan_that_waited_long_checks_in_without_greeting_at_the_door(
+    app,
+    admin,
+    appdb,
+    clock,  # noqa: ANN001
+) -> None:
+    _member_id, token = add_member(appdb, NewMember(name="Ville Vanha"), clock.now())
+    tablet, link, _page = _pair(app, admin)
+    tablet.get(link.removeprefix("http://localhost"))
+    # Seen five minutes ago, while the server was away: the visit counts from then, but
+    # whoever stands at the door now must not see Ville's greeting.
+    answer = _scan(tablet, token, id=str(uuid.uuid4()), seen_at="2026-11-26T07:55:00+00:00")
+    assert answer.json == {"result": "checked_in"}
+    visits = list(appdb.query("SELECT checked_in_at FROM visits"))
+    assert [v["checked_in_at"][:19] for v in visits] == ["2026-11-26T07:55:00"]
 
 
 def test_door_scans_refuse_bad_requests(app, admin) -> None:  # noqa: ANN001
@@ -149,3 +166,16 @@ def test_camera_is_allowed_on_door_pages_only(app, admin) -> None:  # noqa: ANN0
     assert door.headers["Permissions-Policy"].startswith("camera=(self)")
     for path in ("/staff/devices", "/healthz", "/api/v1/openapi.json"):
         assert "camera=()" in admin.get(path).headers["Permissions-Policy"], path
+
+
+def test_a_late_scanner_post_does_not_open_a_greeting_at_the_door(app, appdb, clock) -> None:  # noqa: ANN001
+    _member_id, token = add_member(appdb, NewMember(name="Saara Myöhä"), clock.now())
+    _sub, events = app.extensions["kiosk.broker"].subscribe("door:127.0.0.1")
+    client = app.test_client()
+    headers = {"Authorization": f"Bearer {app.config['DEVICE_TOKEN']}"}
+    late = {"code": token, "id": "late-1", "seen_at": "2026-11-26T07:50:00+00:00"}
+    assert client.post("/api/v1/scans", json=late, headers=headers).json["result"] == "checked_in"
+    assert events.empty()  # checked in, but no greeting opened for whoever is there now
+    on_time = {"code": token, "id": "now-1", "seen_at": "2026-11-26T07:59:55+00:00"}
+    assert client.post("/api/v1/scans", json=on_time, headers=headers).status_code == 200
+    assert events.get_nowait()[0] == "scan"

@@ -20,7 +20,7 @@ from kiosk.web.openapi import MAX_KEY_LENGTH
 from kiosk.web.ratelimit import retry_after_header
 from kiosk.web.security import csrf
 from kiosk.web.views.api import scan_limiter, seen_at_from
-from kiosk.web.views.scanning import handle_scan
+from kiosk.web.views.scanning import handle_scan, is_late
 from kiosk.web.views.streams import is_door_device
 
 bp = Blueprint("door_camera", __name__)
@@ -88,5 +88,9 @@ def post_door_scan():  # noqa: ANN201
     outcome, screen = handle_scan(code, device=_device_name(), idempotency_key=key, seen_at=seen_at)
     if outcome.result in FAILED_RESULTS and not outcome.replayed:
         scan_limiter().record_failure(limit_key)
-    answer: dict[str, Any] = {"result": outcome.result.value, "screen": screen}
+    # "screen" is where the door goes next; none for a scan that waited too long (the
+    # person has left, and the door must not show their name to the next one).
+    answer: dict[str, Any] = {"result": outcome.result.value}
+    if not is_late(seen_at):
+        answer["screen"] = screen
     return jsonify(answer)

@@ -42,7 +42,10 @@
     this.url = options.url;
     this.key = options.storageKey || "tankkaamo.door.scans";
     this.maxlen = options.maxlen || 500;
-    this.backoff = options.backoff || [500, 30000];
+    // Retries grow from half a second to 5 s (the Python scanner goes up to 30 s): a tablet
+    // on the LAN should notice the server's return at once, while the person may still be
+    // at the door, and a refused connection costs nothing.
+    this.backoff = options.backoff || [500, 5000];
     this.onResult = options.onResult || function () {};
     this.onState = options.onState || function () {};
     this.delay = this.backoff[0];
