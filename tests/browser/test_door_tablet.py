@@ -23,7 +23,14 @@ import pytest
 from kiosk.db import connect
 from kiosk.staff_accounts import create_staff
 from scanner.decode import decode_production
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, PageProblems, start_server
+from tests.browser.conftest import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    PageProblems,
+    run_axe,
+    serious,
+    start_server,
+)
 from tests.browser.tablet import (
     LANDSCAPE,
     PORTRAIT,
@@ -83,6 +90,7 @@ def pair_tablet(browser, stack, door: str, viewport: dict, shots: str | None = N
     png = np.frombuffer(qr.screenshot(), np.uint8)
     assert decode_production(cv2.imdecode(png, cv2.IMREAD_COLOR)) == [link]
     assert link.startswith(stack.caddy.url + "/pair/")
+    assert serious(run_axe(page)) == []  # the Devices page with its pairing panel
     if shots:
         SHOTS.mkdir(parents=True, exist_ok=True)
         page.locator("#doors").screenshot(path=str(SHOTS / f"{shots}.png"))
@@ -141,6 +149,7 @@ def test_tablet_paired_from_devices_page_greets_the_card(stack, playwright_drive
         tab.wait_for_selector("body[data-camera=on]")
         assert tab.locator(".door-camera video").is_visible()
         assert tab.locator(".door-camera .preview-guide").is_visible()
+        assert serious(run_axe(tab)) == []
         shot(tab, "welcome-camera-768x1024")
         tab.set_viewport_size(LANDSCAPE)
         shot(tab, "welcome-camera-1280x800")
@@ -169,6 +178,7 @@ def test_camera_refused_or_missing_says_so_and_other_ways_work(stack, playwright
             assert message.get_attribute("data-shown") == state
             assert "kirjautua alta" in message.inner_text()  # Finnish: "sign in below"
             assert tab.locator(".preview-fallback").is_visible()
+            assert serious(run_axe(tab)) == []
             shot(tab, f"camera-{state}-768x1024")
             # The other ways in still work: the forgotten-card form and the guest form.
             tab.click("a[href='/forgot']")
