@@ -9,9 +9,13 @@ STAMP := $(VENV)/.installed-stamp
 RUN_SYSTEM_PACKAGES := libzbar0 libusb-1.0-0
 # chromium: the real browser for the end-to-end tests. shellcheck, systemd: checks of deploy/.
 # libreoffice-calc-nogui: a real spreadsheet reading our CSV reports. sqlite3: the benchmark baseline.
-TEST_SYSTEM_PACKAGES := chromium fonts-dejavu-core shellcheck systemd libreoffice-calc-nogui sqlite3
+# caddy: the HTTPS reverse proxy (its own local CA) the door-tablet tests go through;
+# libnss3-tools: certutil, which puts that CA into the test browser's trust store.
+TEST_SYSTEM_PACKAGES := chromium fonts-dejavu-core shellcheck systemd libreoffice-calc-nogui sqlite3 \
+	caddy libnss3-tools
 
-.PHONY: run test lint format venv system-packages test-system-packages browser-deps bench clean
+.PHONY: run test lint format venv system-packages test-system-packages browser-deps vendor-zxing \
+	bench clean
 
 run: venv
 	$(VENV)/bin/kiosk up
@@ -44,6 +48,19 @@ node_modules/axe-core/axe.min.js:
 	@command -v npm >/dev/null 2>&1 || sh deploy/system-packages.sh npm
 	npm install --no-save --no-audit --no-fund axe-core@4
 
+# The door page's in-browser QR decoder. The built files are committed under
+# kiosk/web/static/vendor/zxing-wasm/ (about 1 MB) so that `make run` and the wheel work
+# offline; this step refreshes them from npm when the pinned version changes.
+ZXING_WASM_VERSION := 3.1.6
+ZXING_VENDOR := kiosk/web/static/vendor/zxing-wasm
+
+vendor-zxing:
+	@command -v npm >/dev/null 2>&1 || sh deploy/system-packages.sh npm
+	npm install --no-save --no-audit --no-fund zxing-wasm@$(ZXING_WASM_VERSION)
+	cp node_modules/zxing-wasm/dist/iife/reader/index.js $(ZXING_VENDOR)/zxing-reader.js
+	cp node_modules/zxing-wasm/dist/reader/zxing_reader.wasm $(ZXING_VENDOR)/zxing_reader.wasm
+	cp node_modules/zxing-wasm/LICENSE $(ZXING_VENDOR)/LICENSE
+
 $(STAMP): pyproject.toml
 	@test -x $(PY) || "$$(sh deploy/find-python.sh)" -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
@@ -52,7 +69,7 @@ $(STAMP): pyproject.toml
 
 # Benchmarks print figures and assert nothing. reports.py generates its databases under
 # /tmp/tankkaamo-bench first when they are missing (about a minute and a half).
-BENCHMARKS := scanner badge reports dashboard_load load notify
+BENCHMARKS := scanner badge reports dashboard_load load notify browser_decode
 
 bench: venv
 	@for name in $(BENCHMARKS); do echo "== bench/$$name.py"; $(PY) bench/$$name.py || exit 1; done

@@ -22,7 +22,7 @@ from scanner import decode, synthetic  # noqa: E402
 from scanner.loop import ScannerLoop  # noqa: E402
 from scanner.preview import PreviewServer  # noqa: E402
 
-DEFAULT_PHOTOS = Path(__file__).resolve().parent.parent.parent / "shared" / "qr-photos"
+DEFAULT_PHOTOS = Path(__file__).resolve().parent.parent / "tests" / "data" / "qr-photos"
 
 
 def measure(decoder: decode.Decoder, cases: list[tuple[np.ndarray, str]]) -> dict[str, float]:

@@ -8,9 +8,10 @@
 #   sudo sh deploy/install.sh --dry-run     print every step, change nothing
 #   sudo sh deploy/install.sh --uninstall   remove units, rules and code; keep data and settings
 #   options: --no-browser (no screen on this machine), --door (another door of a space whose
-#   server is elsewhere: only the scanner, its watchdog and the screen), --root DIR (write
-#   under DIR; with a DIR other than /, system-wide steps such as apt, useradd and systemctl
-#   are skipped)
+#   server is elsewhere: only the scanner, its watchdog and the screen), --https ADDRESSES
+#   (HTTPS on the LAN through Caddy for door tablets, e.g. "tankkaamo.local, 192.168.1.20"),
+#   --root DIR (write under DIR; with a DIR other than /, system-wide steps such as apt,
+#   useradd and systemctl are skipped)
 set -eu
 
 SRC=$(cd "$(dirname "$0")/.." && pwd)
@@ -25,6 +26,10 @@ SCREEN_STATE=/var/lib/tankkaamo-screen
 UNIT_DIR=/etc/systemd/system
 UDEV_RULE=/etc/udev/rules.d/99-tankkaamo-kiosk.rules
 PAM_FILE=/etc/pam.d/tankkaamo-kiosk-browser
+CADDYFILE=/etc/caddy/Caddyfile
+CADDY_DROP_IN=/etc/systemd/system/caddy.service.d/tankkaamo-kiosk.conf
+# Where Debian's caddy (user caddy, home /var/lib/caddy) keeps its local CA.
+CADDY_CA_DIR=/var/lib/caddy/.local/share/caddy/pki/authorities/local
 WRAPPER=/usr/local/bin/tankkaamo-kiosk
 
 SERVER_UNITS="tankkaamo-kiosk.service tankkaamo-kiosk-scanner.service"
@@ -40,10 +45,11 @@ DRY_RUN=0
 UNINSTALL=0
 WITH_BROWSER=1
 DOOR=0
+HTTPS_ADDRESSES=
 ROOT=/
 
 usage() {
-  sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'
 }
 
 while [ $# -gt 0 ]; do
@@ -52,6 +58,12 @@ while [ $# -gt 0 ]; do
     --uninstall) UNINSTALL=1 ;;
     --no-browser) WITH_BROWSER=0 ;;
     --door) DOOR=1 ;;
+    --https)
+      [ $# -ge 2 ] || { echo "install.sh: --https needs the kiosk's LAN names or addresses" >&2; exit 2; }
+      HTTPS_ADDRESSES=$2
+      shift
+      ;;
+    --https=*) HTTPS_ADDRESSES=${1#--https=} ;;
     --root)
       [ $# -ge 2 ] || { echo "install.sh: --root needs a folder" >&2; exit 2; }
       ROOT=$2
@@ -168,6 +180,9 @@ install_packages() {
   packages=$BASE_PACKAGES
   if [ "$WITH_BROWSER" -eq 1 ]; then
     packages="$packages cage $(browser_package)"
+  fi
+  if [ -n "$HTTPS_ADDRESSES" ]; then
+    packages="$packages caddy"
   fi
   # shellcheck disable=SC2086  # the package list is meant to split into words
   system_wide sh "$DEPLOY/system-packages.sh" $packages
@@ -305,6 +320,62 @@ enable_units() {
   fi
 }
 
+# HTTPS on the LAN for door tablets (their camera works only on https): Caddy with its own
+# local CA in front of the kiosk, and the kiosk told that one proxy stands before it.
+install_https() {
+  step "HTTPS on the LAN through Caddy: $HTTPS_ADDRESSES"
+  if [ -f "$ROOT$CADDYFILE" ] && ! grep -q "Tankkaamo\|the kiosk" "$ROOT$CADDYFILE"; then
+    # Debian's own example Caddyfile (or the admin's): kept beside ours, never lost.
+    run cp "$ROOT$CADDYFILE" "$ROOT$CADDYFILE.before-tankkaamo"
+  fi
+  install_file "$DEPLOY/caddy/Caddyfile" "$CADDYFILE" 644
+  echo "+ write $CADDY_DROP_IN (KIOSK_LAN_ADDRESS=$HTTPS_ADDRESSES)"
+  if [ "$DRY_RUN" -eq 0 ]; then
+    mkdir -p "$ROOT$(dirname "$CADDY_DROP_IN")"
+    {
+      echo "# Written by deploy/install.sh --https: what deploy/caddy/Caddyfile serves."
+      echo "[Service]"
+      echo "Environment=\"KIOSK_LAN_ADDRESS=$HTTPS_ADDRESSES\""
+      echo "Environment=KIOSK_CA_DIR=$CADDY_CA_DIR"
+    } >"$ROOT$CADDY_DROP_IN"
+  fi
+  env_file="$ROOT$ETC/kiosk.env"
+  if ! grep -q "^KIOSK_PROXY_HOPS=" "$env_file" 2>/dev/null; then
+    echo "+ add KIOSK_PROXY_HOPS=1 to $ETC/kiosk.env (Caddy is one proxy in front)"
+    if [ "$DRY_RUN" -eq 0 ]; then
+      if [ -s "$env_file" ] && [ -n "$(tail -c 1 "$env_file")" ]; then
+        echo >>"$env_file"
+      fi
+      echo "KIOSK_PROXY_HOPS=1" >>"$env_file"
+    fi
+  fi
+  system_wide systemctl daemon-reload
+  system_wide systemctl enable caddy
+  system_wide systemctl restart caddy
+  if [ -z "$ROOT" ] && [ "$DRY_RUN" -eq 0 ]; then
+    print_ca_fingerprint
+  fi
+}
+
+# The fingerprint that tablet owners compare before trusting the downloaded certificate.
+print_ca_fingerprint() {
+  tries=0
+  while [ ! -f "$CADDY_CA_DIR/root.crt" ] && [ "$tries" -lt 30 ]; do
+    sleep 1
+    tries=$((tries + 1))
+  done
+  if [ ! -f "$CADDY_CA_DIR/root.crt" ]; then
+    echo "  Caddy has not made its CA yet: see journalctl -u caddy"
+    return 0
+  fi
+  fingerprint=$(python3 -c 'import base64,hashlib,sys
+pem = open(sys.argv[1]).read().split("-----")[2]
+digest = hashlib.sha256(base64.b64decode(pem)).hexdigest().upper()
+print(":".join(digest[i:i + 2] for i in range(0, 64, 2)))' "$CADDY_CA_DIR/root.crt")
+  echo "  Local CA for the tablets: http://<address>/tankkaamo-ca.crt"
+  echo "  Its SHA-256 fingerprint:  $fingerprint"
+}
+
 uninstall() {
   step "Stop and disable the units"
   for unit in $(all_units); do
@@ -318,6 +389,14 @@ uninstall() {
   done
   remove "$UDEV_RULE"
   remove "$PAM_FILE"
+  if [ -e "$ROOT$CADDY_DROP_IN" ]; then
+    # Caddy goes back to what it served before the kiosk (its data and CA are kept).
+    remove "$CADDY_DROP_IN"
+    if [ -e "$ROOT$CADDYFILE.before-tankkaamo" ]; then
+      run mv "$ROOT$CADDYFILE.before-tankkaamo" "$ROOT$CADDYFILE"
+    fi
+    system_wide systemctl restart caddy
+  fi
   remove "$WRAPPER"
   remove "$OPT"
   system_wide systemctl daemon-reload
@@ -349,7 +428,13 @@ write_config
 install_units
 install_udev_rule
 enable_units
+if [ -n "$HTTPS_ADDRESSES" ]; then
+  install_https
+fi
 step "Done"
 echo "  The kiosk: http://127.0.0.1:8080/ on this machine (the screen shows it after a reboot)."
+if [ -n "$HTTPS_ADDRESSES" ]; then
+  echo "  Door tablets: https://<one of: $HTTPS_ADDRESSES>/ (see \"Door tablets\" in $OPT/README.md)."
+fi
 echo "  Next: choose the camera and the printer, see $OPT/README.md."
 echo "  Logs: journalctl -u 'tankkaamo-kiosk*' -f"

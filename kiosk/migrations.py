@@ -285,6 +285,28 @@ def m011_staff_notify_choices(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations()
+def m050_door_devices(db: sqlite_utils.Database) -> None:
+    """Door devices paired from the staff Devices page, each with its own scanning source.
+
+    ``camera`` is NULL while the door follows KIOSK_DOOR_CAMERA. ``pair_nonce`` is set while a
+    pairing QR code is on offer and cleared when a tablet uses it, so each code works once.
+    """
+    _run_statements(
+        db,
+        """
+        CREATE TABLE door_devices (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL,
+            camera TEXT CHECK (camera IN ('server', 'browser', 'none')),
+            pair_nonce TEXT,
+            created_at TEXT NOT NULL,
+            paired_at TEXT
+        )
+        """,
+    )
+
+
 def _run_statements(db: sqlite_utils.Database, script: str) -> None:
     # executescript() would COMMIT the transaction Migrations opened around the step, so the
     # statements run one at a time and the step stays all-or-nothing.

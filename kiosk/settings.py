@@ -140,6 +140,11 @@ class Settings:
     )
     notify_digest_time: str = _setting("07:30", "local time after which the daily digest goes")
     dashboard_url: str = _setting("", "the link in messages; empty: KIOSK_SERVER_URL + /staff/")
+    door_camera: str = _setting(
+        "server",
+        "where doors scan by default: server, browser or none (per door on the Devices page)",
+        ("server", "browser", "none"),
+    )
     instance_path: Path = field(default=DEFAULT_INSTANCE, metadata={"doc": "", "internal": True})
 
     @property

@@ -96,6 +96,11 @@ def serve(kiosk: KioskContext, host: str | None, port: int | None) -> None:
             threads=settings.threads,
             channel_timeout=60,
             ident="tankkaamo-kiosk",
+            # waitress drops X-Forwarded-* from any peer it was not told to trust. Behind a
+            # proxy (KIOSK_PROXY_HOPS > 0) the app's ProxyFix is the one place that reads
+            # them, trusting exactly that many hops; without this the proxy's own address
+            # (loopback) would count as every client's, making each one a door.
+            clear_untrusted_proxy_headers=app.config["PROXY_HOPS"] == 0,
         )
     finally:
         for service in services:

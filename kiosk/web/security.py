@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Flask, Response
+from flask import Flask, Response, request
 from flask_wtf.csrf import CSRFProtect
 
 csrf = CSRFProtect()
@@ -15,13 +15,22 @@ def _origin(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
 
 
-def content_security_policy(preview_url: str) -> str:
-    """Return the CSP: everything from this server, no inline scripts, the camera preview."""
+# The door camera's decoder worker compiles ZXing-C++ from WebAssembly. A worker runs under
+# the policy of its own script's response, so only that one file may compile WebAssembly;
+# pages keep the plain script-src 'self'.
+WASM_WORKERS = {"js/door-camera-worker.js"}
+
+
+def content_security_policy(preview_url: str, *, wasm: bool = False) -> str:
+    """Return the CSP: everything from this server, no inline scripts, the camera preview.
+
+    ``wasm`` adds 'wasm-unsafe-eval' (compiling WebAssembly, nothing else) for the decoder.
+    """
     img_sources = " ".join(filter(None, ["'self'", "data:", _origin(preview_url)]))
     return "; ".join(
         [
             "default-src 'self'",
-            "script-src 'self'",
+            "script-src 'self' 'wasm-unsafe-eval'" if wasm else "script-src 'self'",
             "style-src 'self'",
             f"img-src {img_sources}",
             "connect-src 'self'",
@@ -38,12 +47,19 @@ def init_app(app: Flask) -> None:
     """Turn on CSRF checks and add the security headers to every response."""
     csrf.init_app(app)
     policy = content_security_policy(app.config["PREVIEW_URL"])
+    wasm_policy = content_security_policy(app.config["PREVIEW_URL"], wasm=True)
 
     @app.after_request
     def add_security_headers(response: Response) -> Response:
-        response.headers.setdefault("Content-Security-Policy", policy)
+        worker = (
+            request.endpoint == "static"
+            and (request.view_args or {}).get("filename") in WASM_WORKERS
+        )
+        response.headers.setdefault("Content-Security-Policy", wasm_policy if worker else policy)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        # same-origin, not no-referrer: over HTTPS Flask-WTF refuses a form post that has no
+        # Referer from this site (WTF_CSRF_SSL_STRICT); other sites still learn nothing.
+        response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault(
             "Permissions-Policy", "camera=(), microphone=(), geolocation=()"

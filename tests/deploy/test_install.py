@@ -253,3 +253,29 @@ def test_a_door_machine_gets_only_the_scanner_and_screen_and_keeps_it_that_way(
         assert (units / kept).exists(), kept
     install("--root", root, "--door")  # an update of the door does not bring them back
     assert not (units / "tankkaamo-kiosk.service").exists()
+
+
+def test_https_installs_caddy_with_the_kiosk_behind_it(tmp_path: Path) -> None:
+    root = tmp_path / "target"
+    steps = commands(install("--dry-run", "--root", root, "--https", "tankkaamo.local").stdout)
+    packages = next(step for step in steps if "system-packages.sh" in step)
+    assert "caddy" in packages.split()
+    assert "systemctl restart caddy" in steps
+
+    (root / "etc/caddy").mkdir(parents=True)
+    (root / "etc/caddy/Caddyfile").write_text(":80 {\n\trespond hello\n}\n")
+    install("--root", root, "--https", "tankkaamo.local, 192.168.1.20")
+    caddyfile = root / "etc/caddy/Caddyfile"
+    assert caddyfile.read_bytes() == (DEPLOY / "caddy/Caddyfile").read_bytes()
+    assert (root / "etc/caddy/Caddyfile.before-tankkaamo").read_text().startswith(":80")
+    drop_in = (root / "etc/systemd/system/caddy.service.d/tankkaamo-kiosk.conf").read_text()
+    assert 'Environment="KIOSK_LAN_ADDRESS=tankkaamo.local, 192.168.1.20"' in drop_in
+    env_file = root / "etc/tankkaamo-kiosk/kiosk.env"
+    assert _read_env(env_file)["KIOSK_PROXY_HOPS"] == "1"
+    install("--root", root, "--https", "tankkaamo.local")  # again: nothing doubled
+    assert env_file.read_text().count("KIOSK_PROXY_HOPS") == 1
+    assert (root / "etc/caddy/Caddyfile.before-tankkaamo").read_text().startswith(":80")
+
+    install("--uninstall", "--root", root)
+    assert caddyfile.read_text().startswith(":80")  # Caddy serves what it did before
+    assert not (root / "etc/systemd/system/caddy.service.d/tankkaamo-kiosk.conf").exists()

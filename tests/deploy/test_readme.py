@@ -32,6 +32,10 @@ def test_every_unit_is_mentioned(name: str) -> None:
         "emulator",
         "docs/cli.md",
         "docs/configuration.md",
+        "--https",
+        "Guided Access",
+        "screen pinning",
+        "tankkaamo-ca.crt",
     ],
 )
 def test_the_operator_steps_are_documented(text: str) -> None:

@@ -9,18 +9,17 @@ import pytest
 
 from scanner import decode, synthetic
 
-PHOTOS = Path("/work/shared/qr-photos")
-PHOTO_ROOT = Path(__file__).resolve().parents[2].parent / "shared" / "qr-photos"
+PHOTO_ROOT = Path(__file__).resolve().parents[1] / "data" / "qr-photos"
 
 
 def photo_cases() -> list[tuple[Path, bytes]]:
-    root = PHOTO_ROOT if PHOTO_ROOT.is_dir() else PHOTOS
+    root = PHOTO_ROOT
     return [(png, png.with_suffix(".txt").read_bytes()) for png in sorted(root.glob("*/*.png"))]
 
 
-@pytest.mark.skipif(not photo_cases(), reason="the shared qr-photos set is not present")
 def test_production_decoder_reads_at_least_95_percent_of_real_photos() -> None:
     cases = photo_cases()
+    assert len(cases) == 97, "the ZXing photo set in tests/data/qr-photos is incomplete"
     misses = [
         png.name
         for png, expected in cases
@@ -35,7 +34,7 @@ def test_production_decoder_reads_at_least_95_percent_of_real_photos() -> None:
 def test_shift_jis_payload_is_decoded_to_the_expected_text() -> None:
     cases = {png.name: (png, exp) for png, exp in photo_cases() if png.parent.name.endswith("2")}
     if "17.png" not in cases:
-        pytest.skip("the shared qr-photos set is not present")
+        pytest.fail("the ZXing photo set is missing from tests/data/qr-photos")
     png, expected = cases["17.png"]
     assert [t.encode() for t in decode.decode_file(png)] == [expected]
 

@@ -97,7 +97,7 @@ def _optional_text(body: dict[str, Any], key: str, limit: int) -> str | None:
     return value
 
 
-def _seen_at(body: dict[str, Any]) -> datetime | None:
+def seen_at_from(body: dict[str, Any]) -> datetime | None:
     raw = body.get("seen_at")
     if raw is None:
         return None
@@ -120,7 +120,7 @@ def post_scan():  # noqa: ANN201
         _bad_request("'code' must be a non-empty string")
     key = _optional_text(body, "id", MAX_KEY_LENGTH)
     device = _optional_text(body, "device", MAX_DEVICE_LENGTH) or "api"
-    seen_at = _seen_at(body)
+    seen_at = seen_at_from(body)
     # Failed scans are limited per device name and address together; the limit is checked
     # before the code is looked at, so a limited device learns nothing about any code.
     limit_key = f"{device}\x00{request.remote_addr or ''}"

@@ -10,6 +10,7 @@ from typing import Any
 
 from flask import (
     Blueprint,
+    Response,
     abort,
     current_app,
     redirect,
@@ -35,6 +36,7 @@ from kiosk.web.safe_paths import local_path
 from kiosk.web.screen_tokens import ScreenExpired, make_screen_token, read_screen_token
 from kiosk.web.views.api import scan_limiter
 from kiosk.web.views.context import app_settings, broker, clock, notify_config
+from kiosk.web.views.door_camera import camera_mode
 from kiosk.web.views.scanning import handle_scan, screen_url
 from kiosk.web.views.streams import door_address, is_door_device
 
@@ -54,6 +56,18 @@ MAX_CONTACT_LENGTH = 120
 def topic_choices() -> list[tuple[str, str]]:
     """The configured help topics with their (translated) labels."""
     return [(key, str(TOPIC_LABELS.get(key, key))) for key in app_settings().help_topics]
+
+
+# The door is the one place that may use a camera: a tablet reads cards with its own.
+# Every other page keeps the site-wide policy that turns the camera off.
+DOOR_PERMISSIONS_POLICY = "camera=(self), microphone=(), geolocation=()"
+
+
+@bp.after_request
+def allow_camera(response: Response) -> Response:
+    """Let door pages ask for the camera (staff pages and the API never can)."""
+    response.headers["Permissions-Policy"] = DOOR_PERMISSIONS_POLICY
+    return response
 
 
 @bp.app_context_processor
@@ -93,6 +107,8 @@ def welcome() -> str:
     return render_template(
         "door/welcome.html",
         preview_url=app_settings().preview_url,
+        camera=camera_mode(),
+        scan_window=app_settings().scan_window_seconds,
     )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask import current_app, url_for
 
@@ -16,6 +16,15 @@ from kiosk.web.views.context import app_settings, broker, clock, scan_rules
 from kiosk.web.views.streams import door_address, door_channel
 
 PERSONAL_RESULTS = {ScanResult.CHECKED_IN, ScanResult.CHECKED_OUT, ScanResult.REPEAT}
+# A scan delivered this long after it was seen (it waited in a scanner or a tablet while the
+# server was away) still counts, but its person has most likely left the door: their
+# greeting is not opened there, where it would show their name to whoever stands there now.
+LATE_SCAN = timedelta(seconds=30)
+
+
+def is_late(seen_at: datetime | None) -> bool:
+    """Whether a scan arrives too long after it was seen to greet its person at the door."""
+    return seen_at is not None and clock().now() - seen_at > LATE_SCAN
 
 
 def screen_url(outcome: ScanOutcome) -> str:
@@ -59,9 +68,11 @@ def handle_scan(
     url = screen_url(outcome)
     if outcome.replayed:  # a retried delivery: the door and the host already know
         return outcome, url
+    late = is_late(seen_at)
     # The door stream carries only where to go next, never a name: the screen it opens
     # shows the first name, and only on the door the person is standing at.
-    broker().publish(door_channel(), "scan", {"result": outcome.result.value, "screen": url})
+    if not late:
+        broker().publish(door_channel(), "scan", {"result": outcome.result.value, "screen": url})
     if outcome.result in {ScanResult.CHECKED_IN, ScanResult.CHECKED_OUT}:
         broker().publish(
             "staff", "presence", {"result": outcome.result.value, "visit_id": outcome.visit_id}

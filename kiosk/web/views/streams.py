@@ -6,8 +6,11 @@ import hmac
 
 from flask import Blueprint, Response, abort, jsonify, redirect, request, session
 
+from kiosk.doors import door_exists
+from kiosk.web.db import get_db
 from kiosk.web.live import TooManyStreams, sse_stream
 from kiosk.web.views.context import app_settings, broker
+from kiosk.web.views.pairing import restore_from_cookie
 
 bp = Blueprint("streams", __name__)
 
@@ -15,8 +18,16 @@ LOOPBACK = {"127.0.0.1", "::1"}
 
 
 def is_door_device() -> bool:
-    """Tell whether this browser is a door screen: on the kiosk itself, or paired once."""
-    return request.remote_addr in LOOPBACK or session.get("door_device") is True
+    """Tell whether this browser is a door screen: on the kiosk itself, or paired once.
+
+    A browser paired with a door device stops being a door when staff remove that device.
+    """
+    if request.remote_addr in LOOPBACK:
+        return True
+    if session.get("door_device") is not True and not restore_from_cookie():
+        return False
+    door_id = session.get("door_id")
+    return door_id is None or door_exists(get_db(), door_id)
 
 
 def door_address() -> str:

@@ -20,6 +20,19 @@
     } catch (e) { /* sound is a nicety */ }
   }
 
+  window.KioskDoor = { beep: beep };
+
+  // A door tablet must not dim or lock while it waits for the next visitor. The lock is
+  // released whenever the page is hidden, so it is asked for again on return.
+  function keepAwake() {
+    if (!("wakeLock" in navigator) || document.visibilityState !== "visible") return;
+    navigator.wakeLock.request("screen").then(function () {
+      body.setAttribute("data-wake-lock", "on");
+    }).catch(function () { body.setAttribute("data-wake-lock", "refused"); });
+  }
+  keepAwake();
+  document.addEventListener("visibilitychange", keepAwake);
+
   // Live scans: the server sends where the screen should go next.
   var streamUrl = body.getAttribute("data-stream");
   var source = null;
