@@ -53,6 +53,9 @@ DEFAULTS: dict[str, Any] = {
     "SCAN_FAILURE_BURST": 10,  # unknown/revoked scans a device may make in a row…
     "SCAN_FAILURE_REFILL_SECONDS": 3.0,  # …then one more every this many seconds
     "MIN_GROUP_SIZE": 5,
+    "MIN_FREE_DISK_MB": 20,  # /healthz is not ok below this much free space for the database
+    "PROJECT_START": "2023-09",  # the funded project's first month (YYYY-MM), for indicators
+    "PROJECT_END": "2025-08",  # and its last month
     "DEMO_DATA": True,  # seed demo members when the database is empty
     "LANGUAGES": ["fi", "sv", "en"],
     "DEFAULT_LANGUAGE": "fi",

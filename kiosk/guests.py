@@ -89,7 +89,14 @@ def sign_in_guest(
         )
         visit_id = (
             db["visits"]
-            .insert({"guest_id": guest_id, "checked_in_at": stamp, "checkin_method": "guest"})
+            .insert(
+                {
+                    "guest_id": guest_id,
+                    "checked_in_at": stamp,
+                    "checkin_method": "guest",
+                    "first_visit": 1,  # a guest signs in anew each time: always a first visit
+                }
+            )
             .last_pk
         )
         token = issue_guest_card(db, guest_id, now)

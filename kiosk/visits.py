@@ -177,7 +177,15 @@ def _check_in_member(
     previous = _last_visit(db, "member_id", member["id"])
     visit_id = (
         db["visits"]
-        .insert({"member_id": member["id"], "checked_in_at": to_db(at), "checkin_method": "card"})
+        .insert(
+            {
+                "member_id": member["id"],
+                "checked_in_at": to_db(at),
+                "checkin_method": "card",
+                # Decided now, while the earlier visits still name the person.
+                "first_visit": int(previous is None),
+            }
+        )
         .last_pk
     )
     long_break = previous is not None and at - from_db(previous["checked_in_at"]) > LONG_BREAK
@@ -311,10 +319,16 @@ def manual_check_in(db: sqlite_utils.Database, member_id: int, now: datetime) ->
         visit = open_visit(db, member_id=member_id)
         if visit is not None:
             return visit["id"]
+        first = _last_visit(db, "member_id", member_id) is None
         return (
             db["visits"]
             .insert(
-                {"member_id": member_id, "checked_in_at": to_db(now), "checkin_method": "manual"}
+                {
+                    "member_id": member_id,
+                    "checked_in_at": to_db(now),
+                    "checkin_method": "manual",
+                    "first_visit": int(first),
+                }
             )
             .last_pk
         )

@@ -60,6 +60,12 @@ DAILY = (
     C("unique_people", "Eri henkilöt", "Unika personer", "Unique people"),
     C("peak_occupancy", "Enimmillään paikalla", "Som flest på plats", "Peak occupancy"),
     C("avg_stay_min", "Keskim. kesto (min)", "Medellängd (min)", "Average stay (min)"),
+    C(
+        "auto_checkouts",
+        "Automaattisesti uloskirjatut",
+        "Automatiskt utcheckade",
+        "Closed automatically",
+    ),
 )
 
 PEOPLE = (
@@ -71,6 +77,12 @@ PEOPLE = (
     C("visits", "Käynnit", "Besök", "Visits"),
     C("minutes", "Minuutit", "Minuter", "Minutes"),
     C("hours", "Tunnit", "Timmar", "Hours"),
+    C(
+        "auto_checkouts",
+        "Automaattisesti uloskirjatut",
+        "Automatiskt utcheckade",
+        "Closed automatically",
+    ),
 )
 
 MOODS_FIXED = (
@@ -111,8 +123,25 @@ SUMMARY = (
     C("total_visits", "Käynnit yhteensä", "Besök totalt", "Total visits"),
     C("member_visits", "Jäsenkäynnit", "Medlemsbesök", "Member visits"),
     C("guest_visits", "Vieraskäynnit", "Gästbesök", "Guest visits"),
-    C("anonymised_visits", "Anonymisoidut käynnit", "Anonymiserade besök", "Anonymised visits"),
-    C("new_members", "Uudet jäsenet", "Nya medlemmar", "New members"),
+    C(
+        "anonymised_visits",
+        "Käynnit ilman tunnistetta",
+        "Besök utan identifierare",
+        "Visits with no person key",
+    ),
+    C(
+        "new_members",
+        "Uudet jäsenrekisteröinnit",
+        "Nya medlemsregistreringar",
+        "New member records",
+    ),
+    C(
+        "first_time_visitors",
+        "Ensikertalaiset kävijät",
+        "Förstagångsbesökare",
+        "First-time visitors",
+    ),
+    C("returning_visitors", "Palaavat kävijät", "Återkommande besökare", "Returning visitors"),
     C("events", "Tapahtumat", "Evenemang", "Events"),
     C(
         "event_participants",
@@ -121,6 +150,12 @@ SUMMARY = (
         "Event participants",
     ),
     C("event_attendances", "Tapahtumaosallistumiset", "Evenemangsdeltaganden", "Event attendances"),
+    C(
+        "auto_checkouts",
+        "Automaattisesti uloskirjatut",
+        "Automatiskt utcheckade",
+        "Closed automatically",
+    ),
 )
 
 # Words that appear as cell values.

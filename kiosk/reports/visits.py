@@ -3,7 +3,8 @@
 Rule for time: a visit belongs to the local calendar day (and so the month) of its check-in.
 A visit that spans midnight or a month end stays whole on its check-in day; its check-out date
 is shown beside the check-out time. An open visit (no check-out yet) has empty out and
-duration cells.
+duration cells; a visit closed automatically at closing time shows that time and the method
+``automatic`` but an empty duration, since nobody knows when the person really left.
 
 Two ways to read the same rows:
 
@@ -56,8 +57,12 @@ _COMPANY = (
     "WHEN v.member_id IS NOT NULL THEN m.company ELSE g.company END"
 )
 _BUSINESS_ID = "CASE WHEN v.anonymised_at IS NULL THEN m.business_id END"
+# A stay closed automatically at closing time has no known length (the person left at some
+# unknown moment before): its duration stays empty unless the person told us when they left.
 _DURATION = (
-    "CAST(round((julianday(v.checked_out_at) - julianday(v.checked_in_at)) * 1440) AS INTEGER)"
+    "CASE WHEN v.checkout_method = 'automatic' AND NOT v.checkout_self_reported THEN NULL "
+    "ELSE CAST(round((julianday(v.checked_out_at) - julianday(v.checked_in_at)) * 1440) "
+    "AS INTEGER) END"
 )
 _PERSON_TYPE = (
     "CASE WHEN v.member_id IS NOT NULL THEN :member WHEN v.guest_id IS NOT NULL THEN :guest "

@@ -69,7 +69,7 @@ def test_hour_long_days_have_a_daily_row_each(db) -> None:
     rows = list(daily_rows(db, Month(2026, 10), HELSINKI, "fi"))
     assert len(rows) == 31
     day = next(row for row in rows if row[0] == "2026-10-25")
-    assert day[2:] == [1, 0, 1, 22 * 60 + 60]  # the 25-hour day: 23 h of stay
+    assert day[2:] == [1, 0, 1, 22 * 60 + 60, 0]  # the 25-hour day: 23 h of stay
 
 
 def test_checkout_long_after_the_window_still_converts(db) -> None:

@@ -324,6 +324,11 @@ def forget(member_id: int):  # noqa: ANN201
     if request.form.get("confirm") != "1":
         abort(400)
     forget_member(  # writes its own audit entry
-        get_db(), member_id, clock().now(), actor(), preview_directory(current_app.config)
+        get_db(),
+        member_id,
+        clock().now(),
+        actor(),
+        preview_directory(current_app.config),
+        tz=current_app.config["TZ"],
     )
     return redirect(url_for("staff.members.index", forgotten=1))
