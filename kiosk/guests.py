@@ -11,6 +11,7 @@ from kiosk.cards import issue_guest_card
 from kiosk.errors import FormInvalid, InvalidInput
 from kiosk.members import LANGUAGES
 from kiosk.names import clean_name, clean_text, first_name_of
+from kiosk.profile import Profile, parse_profile
 from kiosk.timeutil import to_db
 from kiosk.transactions import write_transaction
 
@@ -25,6 +26,11 @@ class GuestForm:
     host_name: str = ""
     language: str = "fi"
     consent: bool = False
+    # Optional answers for the funder's indicators (kiosk.profile); empty means not given.
+    size_class: str = ""
+    company_new: str = ""
+    gender: str = ""
+    age_band: str = ""
 
 
 @dataclass
@@ -60,6 +66,11 @@ def sign_in_guest(
             values[field] = check()
         except InvalidInput as exc:
             errors[field] = str(exc)
+    profile = Profile()
+    try:
+        profile = parse_profile(form.size_class, form.company_new, form.gender, form.age_band)
+    except InvalidInput as exc:
+        errors[exc.field or "profile"] = str(exc)
     if form.language not in LANGUAGES:
         errors["language"] = "unknown language"
     if not form.consent:
@@ -83,6 +94,7 @@ def sign_in_guest(
                     "consent_version": consent_version,
                     "consent_at": stamp,
                     "created_at": stamp,
+                    **profile.as_row(),
                 }
             )
             .last_pk

@@ -13,6 +13,7 @@ from kiosk.cards import issue_member_card
 from kiosk.companies import remember_companies
 from kiosk.errors import InvalidInput, NotFound
 from kiosk.names import clean_name, clean_text, first_name_of
+from kiosk.profile import Profile
 from kiosk.timeutil import to_db
 from kiosk.transactions import write_transaction
 
@@ -40,6 +41,7 @@ class NewMember:
     consent_version: str = ""
     is_demo: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
+    profile: Profile = field(default_factory=Profile)  # optional classes for the indicators
 
 
 def valid_business_id(value: str) -> bool:
@@ -85,6 +87,7 @@ def _validated(member: NewMember) -> dict[str, Any]:
         "looking_for": clean_text(member.looking_for, field="looking_for") or None,
         "approach_ok": int(member.approach_ok),
         "research_consent": int(member.research_consent),
+        **member.profile.as_row(),
     }
 
 

@@ -38,9 +38,9 @@ def history(month_db):
         [
             dict(id=4, name="Tiina Ääni", first_name="Tiina", company="Äänekosken Ääni Oy",
                  business_id="3456789-0", size_class="micro", company_new=1, gender="woman",
-                 age_band="30-54", created_at=created, updated_at=created),
+                 age_band="30_54", created_at=created, updated_at=created),
             dict(id=5, name="Olli Ääni", first_name="Olli", company="ÄÄNEKOSKEN  ÄÄNI OY",
-                 size_class="micro", gender="man", age_band="55+", created_at=created,
+                 size_class="micro", gender="man", age_band="55_plus", created_at=created,
                  updated_at=created),
         ]
     )  # fmt: skip

@@ -26,12 +26,15 @@ from kiosk.guests import GuestForm, sign_in_guest
 from kiosk.members import find_by_contact
 from kiosk.moods import record_mood, request_host
 from kiosk.printing import badges
+from kiosk.self_reported import correct_checkout, correctable_visit, leaving_choices
+from kiosk.timeutil import from_db
 from kiosk.visits import ScanOutcome, ScanResult, visit_person
 from kiosk.web.db import get_db
 from kiosk.web.safe_paths import local_path
 from kiosk.web.screen_tokens import ScreenExpired, make_screen_token, read_screen_token
 from kiosk.web.views.api import scan_limiter
 from kiosk.web.views.context import broker, clock
+from kiosk.web.views.profile_fields import PROFILE_FIELDS, PROFILE_INTRO, profile_choices
 from kiosk.web.views.scanning import handle_scan, screen_url
 from kiosk.web.views.streams import door_address, is_door_device
 
@@ -130,7 +133,11 @@ def person(token: str) -> str:
     visit = data["person"]
     result = data["r"]
     if result == ScanResult.REPEAT and visit["checked_out_at"]:
-        result = "already_out"
+        result = "closed_at_closing" if data.get("c") else "already_out"
+    if result == ScanResult.CHECKED_IN and not request.args.get("asked"):
+        question = _left_question(token, data)
+        if question is not None:
+            return question
     return render_template(
         "door/person.html",
         token=token,
@@ -144,7 +151,48 @@ def person(token: str) -> str:
             and current_app.config["MEMBER_BADGE_POLICY"] == "button"
         ),
         badge_queued=data.get("b", False),
+        closed_at=from_db(visit["checked_out_at"]) if visit["checked_out_at"] else None,
     )
+
+
+def _left_question(token: str, data: dict[str, Any]) -> str | None:
+    """ "Milloin lähdit viimeksi?" when the last visit was closed at closing time, once."""
+    visit = data["person"]
+    previous = (
+        correctable_visit(get_db(), int(data["p"]), visit["member_id"], visit["guest_id"])
+        if data.get("p")
+        else None
+    )
+    if previous is None:
+        return None
+    tz = current_app.config["TZ"]
+    choices = leaving_choices(previous["checked_in_at"], previous["checked_out_at"], tz)
+    if not choices:
+        return None
+    return render_template(
+        "door/left_when.html",
+        token=token,
+        first_name=visit["first_name"],
+        arrived=previous["checked_in_at"],
+        closed=previous["checked_out_at"],
+        choices=choices,
+    )
+
+
+@bp.post("/hello/<token>/left")
+def left(token: str):  # noqa: ANN201
+    """The answer to "Milloin lähdit viimeksi?": correct that visit, then greet as usual."""
+    data = _screen(token)
+    choice = request.form.get("left_at", "")
+    member_id = data["person"]["member_id"]
+    if choice and data.get("p"):
+        if member_id is None:
+            abort(400)
+        try:
+            correct_checkout(get_db(), int(data["p"]), member_id, from_db(choice))
+        except (InvalidInput, ValueError):
+            abort(400)
+    return redirect(url_for("door.person", token=token, asked=1))
 
 
 @bp.post("/hello/<token>/mood")
@@ -231,6 +279,7 @@ def guest():  # noqa: ANN201
             host_name=form.get("host_name", ""),
             language=language,
             consent=form.get("consent") == "1",
+            **{key: form.get(key, "")[:20] for key in PROFILE_FIELDS},
         )
         try:
             signed_in = sign_in_guest(
@@ -253,7 +302,13 @@ def guest():  # noqa: ANN201
             )
             return redirect(screen_url(outcome))
     status = 400 if errors else 200
-    return render_template("door/guest.html", errors=errors, form=form), status
+    return render_template(
+        "door/guest.html",
+        errors=errors,
+        form=form,
+        profile_choices=profile_choices(),
+        profile_intro=PROFILE_INTRO,
+    ), status
 
 
 def _queue_guest_badge(signed_in) -> None:  # noqa: ANN001
