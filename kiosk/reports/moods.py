@@ -22,12 +22,12 @@ import sqlite_utils
 from kiosk.config import DEFAULTS
 from kiosk.reports.columns import MOODS_FIXED, TOPIC_OTHER, Column, check_language, topic_column
 from kiosk.reports.month import Month
+from kiosk.reports.suppression import COMPLEMENTARY, COMPLEMENTARY_MARK, SMALL, protect
 from kiosk.timeutil import local_day_bounds, to_db
 
 DEFAULT_MIN_GROUP_SIZE = int(DEFAULTS["MIN_GROUP_SIZE"])
 DEFAULT_TOPICS: tuple[str, ...] = tuple(DEFAULTS["HELP_TOPICS"])
 MOODS = (1, 2, 3, 4, 5)
-COMPLEMENTARY = "–"  # a cell hidden only so that another hidden cell cannot be worked out
 
 
 def moods_columns(topics: Sequence[str] = DEFAULT_TOPICS) -> tuple[Column, ...]:
@@ -49,18 +49,8 @@ def week_windows(month: Month) -> list[tuple[date, date, date]]:
 
 
 def _hide_small(counts: list[int], threshold: int) -> list[str | None]:
-    """Per cell: None (shown), ``"small"`` or ``"complementary"``."""
-    hidden: list[str | None] = ["small" if count < threshold else None for count in counts]
-    shown = [i for i, is_hidden in enumerate(hidden) if not is_hidden]
-    hidden_sum = sum(c for c, h in zip(counts, hidden, strict=True) if h)
-    hidden_cells = len(counts) - len(shown)
-    # With the total shown, the hidden cells add up to a known number. One hidden cell, or
-    # several all at the top of their range, could then be read off exactly; hiding the
-    # smallest shown cell as well makes the split ambiguous again.
-    revealing = hidden_cells == 1 or hidden_sum == (threshold - 1) * hidden_cells
-    if hidden_sum > 0 and revealing and shown:
-        hidden[min(shown, key=lambda i: counts[i])] = "complementary"
-    return hidden
+    """Per cell: None (shown), ``"small"`` or ``"complementary"`` (see :mod:`.suppression`)."""
+    return protect(counts, threshold)
 
 
 def moods_rows(
@@ -105,7 +95,7 @@ def moods_rows(
             mood_cells: list[Any] = [hidden_text] * (1 + len(MOODS))
         else:
             hidden = _hide_small(moods, min_group_size)
-            shown_as = {None: None, "small": hidden_text, "complementary": COMPLEMENTARY}
+            shown_as = {None: None, SMALL: hidden_text, COMPLEMENTARY: COMPLEMENTARY_MARK}
             mood_cells = [answers] + [
                 shown_as[h] or count for count, h in zip(moods, hidden, strict=True)
             ]

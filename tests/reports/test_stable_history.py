@@ -63,7 +63,8 @@ def history(month_db):
 
 def render(db, kind: str) -> bytes:
     stream = io.BytesIO()
-    write_report(build_report(db, kind, NOVEMBER, HELSINKI, "fi"), stream, delimiter=";")
+    report = build_report(db, kind, NOVEMBER, HELSINKI, "fi", project_start=Month(2026, 10))
+    write_report(report, stream, delimiter=";")
     return stream.getvalue()
 
 
