@@ -9,11 +9,20 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from kiosk.web.views.staff import auth, devices, members, present, reports, roll_call, stats
+from kiosk.web.views.staff import (
+    auth,
+    devices,
+    members,
+    monthly,
+    present,
+    reports,
+    roll_call,
+    stats,
+)
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 bp.before_request(auth.load_staff_user)
 bp.context_processor(auth.staff_context)
 
-for child in (auth, present, stats, members, roll_call, devices, reports):
+for child in (auth, present, stats, monthly, members, roll_call, devices, reports):
     bp.register_blueprint(child.bp)
