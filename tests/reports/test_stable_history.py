@@ -128,3 +128,35 @@ def test_the_month_figures_are_not_trivially_empty(history) -> None:
     # 4 members (1, 2, 4, 5), 2 guests; companies: Äijälä, the hostile one, Vierasyhtiö and
     # Äänekosken Ääni counted once although spelt two ways and once without a Y-tunnus.
     assert summary[1:5] == ["6", "4", "2", "4"]
+
+
+def test_a_realistic_month_reads_the_same_after_erasure_and_retention(db) -> None:
+    from kiosk.demo.month import seed_month
+
+    october = Month(2026, 10)
+    seed_month(db, october, HELSINKI)
+
+    def everything() -> dict[str, object]:
+        result: dict[str, object] = {}
+        for kind in KINDS:
+            stream = io.BytesIO()
+            report = build_report(db, kind, october, HELSINKI, "fi", project_start=Month(2026, 9))
+            write_report(report, stream, delimiter=";")
+            rows = list(
+                csv.reader(io.StringIO(stream.getvalue().decode("utf-8-sig")), delimiter=";")
+            )
+            if kind in PERSONAL:
+                kept = [tuple(c for i, c in enumerate(r) if i not in PERSONAL[kind]) for r in rows]
+                result[kind] = kept if kind == "visits" else sorted(kept)
+            else:
+                result[kind] = stream.getvalue()
+        return result
+
+    before = everything()
+    for member_id in (1, 2, 3):
+        forget_member(db, member_id, datetime(2026, 11, 20, tzinfo=HELSINKI), "test", tz=HELSINKI)
+        assert everything() == before
+    anonymise_expired(db, datetime(2028, 10, 16, tzinfo=HELSINKI), 24, tz=HELSINKI)
+    assert everything() == before
+    anonymise_expired(db, datetime(2028, 12, 2, tzinfo=HELSINKI), 24, tz=HELSINKI)
+    assert everything() == before
