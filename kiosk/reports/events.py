@@ -69,7 +69,7 @@ def attendance(
     wanted = set(ids)
     window_start = to_db(earliest - timedelta(seconds=MAX_STAY_SECONDS))
     window_end = to_db(latest + timedelta(seconds=1))
-    for fact in visit_facts(db, window_start, window_end, tz):
+    for fact in visit_facts(db, window_start, window_end, tz, with_event=True):
         if fact.event_id in wanted:
             # An old anonymised visit with no key is one person we cannot match to anyone.
             result[fact.event_id].attendees.add(fact.person or f"v{fact.id}")

@@ -79,6 +79,7 @@ class KeyBook:
             (month, person): key
             for month, person, key in db.execute("SELECT month, person, key FROM report_keys")
         }
+        self.people = {person for _month, person in self._keys}
 
     def person(self, live: str | None, month: str) -> str | None:
         """The key to count ``live`` (``m12``) by in ``month``."""
@@ -99,24 +100,36 @@ _VISITS_SQL = """
     FROM visits AS v
     LEFT JOIN members AS m ON m.id = v.member_id
     LEFT JOIN guests AS g ON g.id = v.guest_id
-    WHERE v.checked_in_at >= ? AND v.checked_in_at < ?
+    WHERE v.checked_in_at >= ? AND v.checked_in_at < ? {extra}
     ORDER BY v.checked_in_at, v.id
 """
 
 
-def visit_facts(db: sqlite_utils.Database, start: str, end: str, tz: ZoneInfo) -> list[VisitFact]:
-    """The visits that checked in from ``start`` until ``end`` (stored UTC text), as facts."""
+def visit_facts(
+    db: sqlite_utils.Database, start: str, end: str, tz: ZoneInfo, *, with_event: bool = False
+) -> list[VisitFact]:
+    """The visits that checked in from ``start`` until ``end`` (stored UTC text), as facts.
+
+    With ``with_event``, only the visits checked in to an event.
+    """
     keys = KeyBook(db)
     known = known_companies(db)
+    companies: dict[tuple[str | None, str | None], str | None] = {}
+    sql = _VISITS_SQL.format(extra="AND v.event_id IS NOT NULL" if with_event else "")
     facts = []
-    for row in db.execute(_VISITS_SQL, [start, end]):
+    for row in db.execute(sql, [start, end]):
         (visit_id, checked_in_at, checked_out_at, method, self_reported, event_id, member_id,
          guest_id, checkin_method, person_key, frozen_company, first_visit, size_class,
          company_new, gender, age_band, business_id, company) = row  # fmt: skip
         checked_in = from_db(checked_in_at)
-        person = person_key or keys.person(
-            live_person(member_id, guest_id), month_text(checked_in, tz)
-        )
+        person = person_key or live_person(member_id, guest_id)
+        if person in keys.people:  # some of this person's visits were anonymised
+            person = keys.person(person, month_text(checked_in, tz))
+        if not frozen_company:
+            pair = (business_id, company)
+            if pair not in companies:
+                companies[pair] = company_key(business_id, company, known)
+            frozen_company = companies[pair]
         facts.append(
             VisitFact(
                 id=visit_id,
@@ -126,7 +139,7 @@ def visit_facts(db: sqlite_utils.Database, start: str, end: str, tz: ZoneInfo) -
                 event_id=event_id,
                 person=person,
                 guest_visit=checkin_method == "guest",
-                company=frozen_company or company_key(business_id, company, known),
+                company=frozen_company,
                 size_class=size_class,
                 company_new=None if company_new is None else bool(company_new),
                 gender=gender,
