@@ -18,6 +18,8 @@ from kiosk.timeutil import from_db, to_db
 from kiosk.transactions import write_transaction
 
 MAX_CHOICES = 4
+# An hour this close to the closing-time check-out says nothing the record does not.
+LAST_CHOICE_BEFORE_CLOSING = timedelta(minutes=30)
 
 
 def leaving_choices(checked_in: datetime, closed: datetime, tz: ZoneInfo) -> list[datetime]:
@@ -26,7 +28,8 @@ def leaving_choices(checked_in: datetime, closed: datetime, tz: ZoneInfo) -> lis
     first = local_in.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
     hours = []
     moment = first
-    while moment < closed.astimezone(tz):
+    latest = closed.astimezone(tz) - LAST_CHOICE_BEFORE_CLOSING
+    while moment <= latest:
         hours.append(moment)
         moment = (moment + timedelta(hours=1)).astimezone(tz)
     if len(hours) <= MAX_CHOICES:

@@ -109,3 +109,18 @@ def test_a_time_outside_the_visit_is_refused(app, db, clock):
         data={"left_at": "2026-11-26T23:30:00+02:00", "csrf_token": csrf_token(client, location)},
     )
     assert refused.status_code == 400
+
+
+def test_the_choices_are_whole_hours_between_arriving_and_closing() -> None:
+    from kiosk.self_reported import leaving_choices
+
+    def hours(arrive: int, close: int, minute: int = 0) -> list[str]:
+        day = datetime(2026, 11, 26, tzinfo=HELSINKI)
+        chosen = leaving_choices(
+            day.replace(hour=arrive, minute=minute), day.replace(hour=close), HELSINKI
+        )
+        return [moment.strftime("%H:%M") for moment in chosen]
+
+    assert hours(10, 22) == ["11:00", "14:00", "18:00", "21:00"]  # spread, first and last kept
+    assert hours(19, 22) == ["20:00", "21:00"]
+    assert hours(21, 22, 40) == []  # nothing useful to ask: no question
