@@ -76,3 +76,39 @@ def test_cli_waits_for_a_busy_database_then_says_so_in_one_line(db_path, command
     lines = [line for line in done.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and "busy" in lines[0], done.stderr
     assert waited >= 4.5  # it waited out the busy timeout (5 s) before giving up
+
+
+@pytest.fixture
+def tiny_disk(tmp_path):  # noqa: ANN001, ANN201
+    """A real 4 MB file system (tmpfs), where root may mount one; skipped elsewhere."""
+    mount_point = tmp_path / "tiny"
+    mount_point.mkdir()
+    if os.geteuid() != 0:
+        pytest.skip("mounting a tmpfs needs root")
+    mounted = subprocess.run(  # noqa: S603
+        ["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(mount_point)],  # noqa: S607
+        capture_output=True,
+        check=False,
+    )
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.decode().strip()}")
+    try:
+        yield mount_point
+    finally:
+        subprocess.run(["umount", "-l", str(mount_point)], check=False)  # noqa: S603, S607
+
+
+def test_healthz_on_a_really_full_disk(tmp_path, clock, tiny_disk) -> None:
+    db_path = tiny_disk / "kiosk.db"
+    connect(db_path, migrate=True).close()
+    app = _app(tmp_path, clock, db_path, MIN_FREE_DISK_MB=1)
+    assert app.test_client().get("/healthz").status_code == 200
+    # Fill the file system until under 1 MB is left, as a runaway log would.
+    filler = tiny_disk / "filler"
+    with filler.open("wb") as stream:
+        while shutil.disk_usage(tiny_disk).free > 512 * 1024:
+            stream.write(b"\0" * 65536)
+            stream.flush()
+    response = app.test_client().get("/healthz")
+    assert response.status_code == 503
+    assert response.json["database"]["error"] == "disk full"
