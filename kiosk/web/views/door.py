@@ -251,7 +251,8 @@ def print_badge(token: str):  # noqa: ANN201
     if data["person"]["kind"] != "member" or data["r"] != ScanResult.CHECKED_IN:
         abort(400)
     badges.queue_member_badge(get_db(), data["v"], clock().now(), current_app.config)
-    data = {k: v for k, v in data.items() if k != "person"}
+    # "p" is left out: the question about the last visit has had its one chance.
+    data = {k: v for k, v in data.items() if k not in ("person", "p")}
     data["b"] = True
     return redirect(url_for("door.person", token=make_screen_token(current_app.secret_key, data)))
 
