@@ -11,6 +11,7 @@ import sqlite_utils
 
 from kiosk.errors import NotFound
 from kiosk.timeutil import to_db
+from kiosk.transactions import write_transaction
 
 # A version marker that tells our tokens from other QR codes; not a secret.
 TOKEN_PREFIX = "TK1-"  # noqa: S105
@@ -31,7 +32,7 @@ def looks_like_token(code: str) -> bool:
 
 def issue_member_card(db: sqlite_utils.Database, member_id: int, now: datetime) -> str:
     """Revoke the member's active card, if any, and issue a new one; return its token."""
-    with db.atomic():
+    with write_transaction(db):
         db.execute(
             "UPDATE cards SET revoked_at = ? WHERE member_id = ? AND revoked_at IS NULL",
             [to_db(now), member_id],

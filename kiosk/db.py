@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import shutil
 import sqlite3
 from pathlib import Path
 
@@ -10,6 +12,8 @@ import sqlite_utils
 from kiosk.errors import KioskError
 
 BUSY_TIMEOUT_SECONDS = 5.0
+
+log = logging.getLogger(__name__)
 
 
 class DatabaseUnavailable(KioskError):
@@ -42,3 +46,34 @@ def connect(path: str | Path, *, migrate: bool = False) -> sqlite_utils.Database
 
         apply_migrations(db)
     return db
+
+
+def checkpoint(db: sqlite_utils.Database) -> bool:
+    """Copy the write-ahead log into the database file and empty it (``TRUNCATE``).
+
+    Erased data stays readable in the ``-wal`` file until a checkpoint; this ends that. A
+    reader holding an old snapshot makes the checkpoint incomplete, which is reported (False)
+    but not an error: the next one finishes the job.
+    """
+    try:
+        busy, _log_frames, _copied = db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    except sqlite3.Error as exc:
+        log.warning("WAL checkpoint failed: %s", exc)
+        return False
+    return busy == 0
+
+
+def database_file(db: sqlite_utils.Database) -> Path | None:
+    """The file behind ``db``'s main schema, or None for an in-memory database."""
+    for _seq, name, file in db.execute("PRAGMA database_list").fetchall():
+        if name == "main" and file:
+            return Path(file)
+    return None
+
+
+def free_disk_bytes(db: sqlite_utils.Database) -> int | None:
+    """Free bytes on the file system that holds the database (None for an in-memory one)."""
+    path = database_file(db)
+    if path is None:
+        return None
+    return shutil.disk_usage(path.parent).free

@@ -7,6 +7,7 @@ from typing import Any
 
 import sqlite_utils
 
+from kiosk.db import free_disk_bytes
 from kiosk.timeutil import from_db, to_db
 
 HEARTBEAT_STALE_AFTER = timedelta(seconds=60)
@@ -49,13 +50,27 @@ def _worst_scanner_state(scanners: list[dict[str, Any]]) -> str:
     return problems[0] if problems else "ok"
 
 
-def health(db: sqlite_utils.Database, now: datetime) -> dict[str, Any]:
-    """Summarise the database, scanners and printer; ``ok`` is whether check-in works."""
+# A check-in writes a few pages; below this much free space SQLite soon answers "disk full".
+DEFAULT_MIN_FREE_BYTES = 20 * 1024 * 1024
+
+
+def health(
+    db: sqlite_utils.Database, now: datetime, *, min_free_bytes: int = DEFAULT_MIN_FREE_BYTES
+) -> dict[str, Any]:
+    """Summarise the database, scanners and printer; ``ok`` is whether check-in works.
+
+    A database that answers but sits on a full disk cannot take a check-in, so the free
+    space of its file system counts too.
+    """
     database: dict[str, Any] = {"ok": True}
     try:
         db.execute("SELECT count(*) FROM visits WHERE checked_out_at IS NULL").fetchone()
+        free = free_disk_bytes(db)
     except Exception as exc:  # noqa: BLE001 - any failure here means "not healthy"
         database = {"ok": False, "error": str(exc)}
+    else:
+        if free is not None and free < min_free_bytes:
+            database = {"ok": False, "error": "disk full", "free_bytes": free}
     states = device_states(db, now) if database["ok"] else []
     scanners = [s for s in states if s["kind"] == "scanner"]
     printers = [s for s in states if s["kind"] == "printer"]

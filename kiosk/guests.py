@@ -11,6 +11,7 @@ from kiosk.cards import issue_guest_card
 from kiosk.errors import FormInvalid, InvalidInput
 from kiosk.members import LANGUAGES
 from kiosk.names import clean_name, clean_text, first_name_of
+from kiosk.profile import Profile, parse_profile
 from kiosk.timeutil import to_db
 from kiosk.transactions import write_transaction
 
@@ -26,6 +27,11 @@ class GuestForm:
     language: str = "fi"
     consent: bool = False
     host_staff_id: int | None = None  # the staff member chosen from the list, if any
+    # Optional answers for the funder's indicators (kiosk.profile); empty means not given.
+    size_class: str = ""
+    company_new: str = ""
+    gender: str = ""
+    age_band: str = ""
 
 
 @dataclass
@@ -61,6 +67,11 @@ def sign_in_guest(
             values[field] = check()
         except InvalidInput as exc:
             errors[field] = str(exc)
+    profile = Profile()
+    try:
+        profile = parse_profile(form.size_class, form.company_new, form.gender, form.age_band)
+    except InvalidInput as exc:
+        errors[exc.field or "profile"] = str(exc)
     if form.language not in LANGUAGES:
         errors["language"] = "unknown language"
     if not form.consent:
@@ -85,13 +96,21 @@ def sign_in_guest(
                     "consent_version": consent_version,
                     "consent_at": stamp,
                     "created_at": stamp,
+                    **profile.as_row(),
                 }
             )
             .last_pk
         )
         visit_id = (
             db["visits"]
-            .insert({"guest_id": guest_id, "checked_in_at": stamp, "checkin_method": "guest"})
+            .insert(
+                {
+                    "guest_id": guest_id,
+                    "checked_in_at": stamp,
+                    "checkin_method": "guest",
+                    "first_visit": 1,  # a guest signs in anew each time: always a first visit
+                }
+            )
             .last_pk
         )
         token = issue_guest_card(db, guest_id, now)

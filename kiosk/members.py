@@ -10,9 +10,12 @@ from typing import Any
 import sqlite_utils
 
 from kiosk.cards import issue_member_card
+from kiosk.companies import remember_companies
 from kiosk.errors import InvalidInput, NotFound
 from kiosk.names import clean_name, clean_text, first_name_of
+from kiosk.profile import Profile
 from kiosk.timeutil import to_db
+from kiosk.transactions import write_transaction
 
 LANGUAGES = ("fi", "sv", "en")
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -38,6 +41,7 @@ class NewMember:
     consent_version: str = ""
     is_demo: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
+    profile: Profile = field(default_factory=Profile)  # optional classes for the indicators
 
 
 def valid_business_id(value: str) -> bool:
@@ -83,6 +87,7 @@ def _validated(member: NewMember) -> dict[str, Any]:
         "looking_for": clean_text(member.looking_for, field="looking_for") or None,
         "approach_ok": int(member.approach_ok),
         "research_consent": int(member.research_consent),
+        **member.profile.as_row(),
     }
 
 
@@ -97,9 +102,10 @@ def add_member(db: sqlite_utils.Database, member: NewMember, now: datetime) -> t
         consent_version=member.consent_version or None,
         consent_at=stamp if member.consent_version else None,
     )
-    with db.atomic():
+    with write_transaction(db):
         member_id = db["members"].insert(row).last_pk
         token = issue_member_card(db, member_id, now)
+        remember_companies(db, member_id)
     return member_id, token
 
 
@@ -110,7 +116,9 @@ def update_member(
     get_member(db, member_id)
     row = _validated(member)
     row["updated_at"] = to_db(now)
-    db["members"].update(member_id, row)
+    with write_transaction(db):
+        db["members"].update(member_id, row)
+        remember_companies(db, member_id)
 
 
 def record_consent(db: sqlite_utils.Database, member_id: int, version: str, now: datetime) -> None:

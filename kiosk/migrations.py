@@ -307,6 +307,68 @@ def m050_door_devices(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations()
+def m040_funder_figures(db: sqlite_utils.Database) -> None:
+    """Optional profile classes, figures that survive anonymisation, self-reported check-outs.
+
+    * members and guests get the optional classes the funder's indicators use;
+    * a visit keeps, once anonymised, what its month's figures need (an anonymous per-month
+      person key, the company key and the profile classes), and whether it was the person's
+      first visit, decided when it was made;
+    * a registration keeps the same anonymous key, so attendance never counts a person twice;
+    * ``report_keys`` holds the per-month keys while a month is being anonymised;
+    * ``known_companies`` remembers which company name goes with which Y-tunnus.
+    """
+    profile = ("size_class TEXT", "company_new INTEGER", "gender TEXT", "age_band TEXT")
+    statements = [
+        f"ALTER TABLE {table} ADD COLUMN {column}"
+        for table in ("members", "guests")
+        for column in profile
+    ]
+    statements += [
+        f"ALTER TABLE visits ADD COLUMN {column}"
+        for column in (
+            *profile,
+            "person_key TEXT",
+            "company_key TEXT",
+            "first_visit INTEGER",
+            "checkout_self_reported INTEGER NOT NULL DEFAULT 0",
+        )
+    ]
+    statements.append("ALTER TABLE event_registrations ADD COLUMN person_key TEXT")
+    for statement in statements:
+        db.execute(statement)
+    _run_statements(
+        db,
+        """
+        CREATE TABLE report_keys (
+            month TEXT NOT NULL,
+            person TEXT NOT NULL,
+            key TEXT NOT NULL,
+            PRIMARY KEY (month, person)
+        );
+        CREATE TABLE known_companies (
+            name_key TEXT PRIMARY KEY,
+            business_id TEXT NOT NULL
+        );
+        CREATE INDEX visits_guest_time ON visits(guest_id, checked_in_at);
+        UPDATE visits SET first_visit = CASE
+            WHEN member_id IS NOT NULL THEN NOT EXISTS (
+                SELECT 1 FROM visits AS e WHERE e.member_id = visits.member_id
+                AND (e.checked_in_at < visits.checked_in_at
+                     OR (e.checked_in_at = visits.checked_in_at AND e.id < visits.id)))
+            WHEN guest_id IS NOT NULL THEN NOT EXISTS (
+                SELECT 1 FROM visits AS e WHERE e.guest_id = visits.guest_id
+                AND (e.checked_in_at < visits.checked_in_at
+                     OR (e.checked_in_at = visits.checked_in_at AND e.id < visits.id)))
+            END
+        """,
+    )
+    from kiosk.companies import remember_companies
+
+    remember_companies(db)
+
+
 def _run_statements(db: sqlite_utils.Database, script: str) -> None:
     # executescript() would COMMIT the transaction Migrations opened around the step, so the
     # statements run one at a time and the step stays all-or-nothing.

@@ -145,6 +145,11 @@ class Settings:
         "where doors scan by default: server, browser or none (per door on the Devices page)",
         ("server", "browser", "none"),
     )
+    min_free_disk_mb: int = _setting(
+        20, "/healthz is not ok below this much free space (MB) beside the database"
+    )
+    project_start: str = _setting("2023-09", "the funded project's first month (YYYY-MM)")
+    project_end: str = _setting("2025-08", "the funded project's last month (YYYY-MM)")
     instance_path: Path = field(default=DEFAULT_INSTANCE, metadata={"doc": "", "internal": True})
 
     @property
@@ -236,6 +241,12 @@ def _validated(settings: Settings) -> Settings:
             f"{PREFIX}NOTIFY_DIGEST_TIME must be a time like 07:30, "
             f"not {settings.notify_digest_time!r}"
         )
+    for name in ("project_start", "project_end"):
+        value = getattr(settings, name)
+        if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", value):
+            raise ConfigError(f"{PREFIX}{name.upper()} must be a month like 2023-09, not {value!r}")
+    if settings.project_end < settings.project_start:
+        raise ConfigError(f"{PREFIX}PROJECT_END must not be before {PREFIX}PROJECT_START")
     if settings.default_language not in settings.languages:
         raise ConfigError(
             f"{PREFIX}DEFAULT_LANGUAGE must be one of KIOSK_LANGUAGES "

@@ -138,7 +138,11 @@ def visit_counts(db: sqlite_utils.Database, now: datetime, tz: ZoneInfo) -> Visi
 def unique_visitors(
     db: sqlite_utils.Database, now: datetime, tz: ZoneInfo, period: str = "month"
 ) -> UniqueVisitors:
-    """Distinct visitors since the start of this ``period`` (day, week or month), new and not."""
+    """Distinct visitors since the start of this ``period`` (day, week or month), new and not.
+
+    New ones made their first visit ever in the period: the mark decided at check-in, which
+    the summary report's ``first_time_visitors`` counts too, so the two always agree.
+    """
     today = _today(now, tz)
     if period == "day":
         first = today
@@ -151,13 +155,14 @@ def unique_visitors(
     start = local_day_bounds(first, tz)[0]
     bounds = {"start": to_db(start), "end": to_db(now + timedelta(microseconds=1))}
     unique = new = 0
-    # Each person's earlier visit is one probe into (member_id, checked_in_at) or guest_id.
+    # Each person's first visit is one probe into (member_id, checked_in_at) or guest_id.
     for column in ("member_id", "guest_id"):
         count, fresh = db.conn.execute(
             f"""
-            SELECT count(*), total(NOT EXISTS (
-                SELECT 1 FROM visits AS before
-                WHERE before.{column} = p.person AND before.checked_in_at < :start))
+            SELECT count(*), total(EXISTS (
+                SELECT 1 FROM visits AS first
+                WHERE first.{column} = p.person AND first.first_visit = 1
+                  AND first.checked_in_at >= :start AND first.checked_in_at < :end))
             FROM (SELECT DISTINCT {column} AS person FROM visits
                   WHERE checked_in_at >= :start AND checked_in_at < :end
                     AND {column} IS NOT NULL AND anonymised_at IS NULL) AS p

@@ -40,3 +40,20 @@ def local_month_bounds(year: int, month: int, tz: ZoneInfo) -> tuple[datetime, d
     next_year, next_month = (year + 1, 1) if month == 12 else (year, month + 1)
     end = datetime(next_year, next_month, 1, tzinfo=tz)
     return start.astimezone(UTC), end.astimezone(UTC)
+
+
+def repeated_hour_mark(moment: datetime, tz: ZoneInfo) -> str:
+    """`` (UTC+3)`` when ``moment``'s local clock time happens twice (autumn), else ``""``.
+
+    When the clocks go back, 03:30 in Helsinki happens once at UTC+3 and again at UTC+2; the
+    offset tells the two apart wherever such a time is shown.
+    """
+    local = moment.astimezone(tz)
+    twin = local.replace(fold=1 - local.fold)
+    offset, other = local.utcoffset(), twin.utcoffset()
+    if offset is None or other is None or offset == other:
+        return ""
+    minutes = int(offset.total_seconds()) // 60
+    sign = "+" if minutes >= 0 else "-"
+    hours, rest = divmod(abs(minutes), 60)
+    return f" (UTC{sign}{hours}:{rest:02d})" if rest else f" (UTC{sign}{hours})"

@@ -2,7 +2,9 @@
 
 A scan of an active member card checks the member in; another scan after the minimum stay
 checks them out. A scan inside the minimum stay, or just after a check-out, is a ``repeat``
-and writes no visit. A guest card checks its guest out and then stops working. Unknown,
+and writes no visit; so is a scan within a few hours after the door checked the person out
+at closing time (they are leaving late, and a new visit would run until the next closing).
+A guest card checks its guest out and then stops working. Unknown,
 revoked or malformed codes are refused and logged (as a digest, never the raw text).
 """
 
@@ -27,6 +29,9 @@ MAX_CODE_LENGTH = 512
 SEEN_AT_MAX_AGE = timedelta(hours=12)
 SEEN_AT_MAX_SKEW = timedelta(minutes=1)
 LONG_BREAK = timedelta(days=28)
+# A scan this soon after the door checked the person out at closing time is someone still in
+# the house leaving late, not a new visit (which would run until the next day's closing).
+AFTER_CLOSING_WINDOW = timedelta(hours=6)
 
 
 class ScanResult(StrEnum):
@@ -61,6 +66,8 @@ class ScanOutcome:
     long_break: bool = False
     at: str | None = None
     replayed: bool = False  # the answer to a retried request, already acted on once
+    closed_at_closing: bool = False  # a late scan after the closing-time check-out
+    ask_left_visit: int | None = None  # an automatic check-out the person may correct
 
     def as_dict(self) -> dict[str, Any]:
         """Return the outcome as plain JSON-ready data."""
@@ -185,10 +192,23 @@ def _check_in_member(
     previous = _last_visit(db, "member_id", member["id"])
     visit_id = (
         db["visits"]
-        .insert({"member_id": member["id"], "checked_in_at": to_db(at), "checkin_method": "card"})
+        .insert(
+            {
+                "member_id": member["id"],
+                "checked_in_at": to_db(at),
+                "checkin_method": "card",
+                # Decided now, while the earlier visits still name the person.
+                "first_visit": int(previous is None),
+            }
+        )
         .last_pk
     )
     long_break = previous is not None and at - from_db(previous["checked_in_at"]) > LONG_BREAK
+    ask = (
+        previous is not None
+        and previous["checkout_method"] == "automatic"
+        and not previous["checkout_self_reported"]
+    )
     return ScanOutcome(
         ScanResult.CHECKED_IN,
         visit_id=visit_id,
@@ -197,6 +217,7 @@ def _check_in_member(
         language=member["language"],
         first_visit=previous is None,
         long_break=long_break,
+        ask_left_visit=previous["id"] if ask and previous is not None else None,
     )
 
 
@@ -208,6 +229,15 @@ def close_visit(db: sqlite_utils.Database, visit_id: int, at: datetime, method: 
         [to_db(at), method, visit_id],
     )
     return cursor.rowcount == 1
+
+
+def _closed_at_closing_just_now(last: dict[str, Any] | None, at: datetime) -> bool:
+    return bool(
+        last
+        and last["checked_out_at"]
+        and last["checkout_method"] == "automatic"
+        and timedelta(0) <= at - from_db(last["checked_out_at"]) < AFTER_CLOSING_WINDOW
+    )
 
 
 def _left_just_now(last: dict[str, Any] | None, at: datetime, rules: ScanRules) -> bool:
@@ -239,6 +269,8 @@ def _member_scan(
     last = _last_visit(db, "member_id", member["id"])
     if _left_just_now(last, at, rules):
         return ScanOutcome(ScanResult.REPEAT, visit_id=last["id"], **person)
+    if _closed_at_closing_just_now(last, at):
+        return ScanOutcome(ScanResult.REPEAT, visit_id=last["id"], closed_at_closing=True, **person)
     return _check_in_member(db, member, at)
 
 
@@ -262,6 +294,8 @@ def _guest_scan(
     last = _last_visit(db, "guest_id", guest["id"])
     if _left_just_now(last, at, rules):
         return ScanOutcome(ScanResult.REPEAT, visit_id=last["id"], **person)
+    if _closed_at_closing_just_now(last, at):
+        return ScanOutcome(ScanResult.REPEAT, visit_id=last["id"], closed_at_closing=True, **person)
     return ScanOutcome(ScanResult.REVOKED)
 
 
@@ -319,10 +353,16 @@ def manual_check_in(db: sqlite_utils.Database, member_id: int, now: datetime) ->
         visit = open_visit(db, member_id=member_id)
         if visit is not None:
             return visit["id"]
+        first = _last_visit(db, "member_id", member_id) is None
         return (
             db["visits"]
             .insert(
-                {"member_id": member_id, "checked_in_at": to_db(now), "checkin_method": "manual"}
+                {
+                    "member_id": member_id,
+                    "checked_in_at": to_db(now),
+                    "checkin_method": "manual",
+                    "first_visit": int(first),
+                }
             )
             .last_pk
         )

@@ -3,10 +3,34 @@
 from __future__ import annotations
 
 import importlib
+import sqlite3
+from typing import Any
 
 import click
 
 from kiosk.cli.context import KioskContext
+from kiosk.db import DatabaseUnavailable
+
+# What SQLite says when another process holds the database for longer than the busy timeout.
+_UNAVAILABLE_MARKERS = ("locked", "busy", "disk is full", "unable to open")
+
+
+class KioskGroup(click.Group):
+    """The command group; a database that stays busy ends a command with one clear line."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        """Run the command; turn "database busy" into a message and a non-zero exit."""
+        try:
+            return super().invoke(ctx)
+        except DatabaseUnavailable as exc:
+            raise click.ClickException(f"{exc}; please try again in a moment") from None
+        except sqlite3.OperationalError as exc:
+            if not any(marker in str(exc).lower() for marker in _UNAVAILABLE_MARKERS):
+                raise
+            raise click.ClickException(
+                f"the database is busy or unavailable ({exc}); please try again in a moment"
+            ) from None
+
 
 # Each module adds its commands to the group in register(group); one module, one area.
 COMMAND_MODULES = [
@@ -23,7 +47,7 @@ COMMAND_MODULES = [
 ]
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=KioskGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.pass_context
 def cli(ctx: click.Context) -> None:
     """Tankkaamo kiosk: visitor check-in for Yritystankkaamo."""

@@ -105,7 +105,12 @@ def forget(kiosk: KioskContext, member_id: int, yes: bool) -> None:
     if not yes:
         click.confirm(f"Erase {member['name']} (member {member_id}) for good?", abort=True)
     counts = forget_member(
-        kiosk.db, member_id, kiosk.clock.now(), "cli", preview_directory(kiosk.settings)
+        kiosk.db,
+        member_id,
+        kiosk.clock.now(),
+        "cli",
+        preview_directory(kiosk.settings),
+        tz=kiosk.settings.tz,
     )
     click.echo(f"Erased member {member_id}; {counts['visits']} visit(s) kept as anonymous counts.")
 

@@ -105,7 +105,9 @@ def retention_run(kiosk: KioskContext, dry_run: bool, as_json: bool) -> None:
     months = int(kiosk.settings.retention_months)
     if months < 1:
         raise click.ClickException("KIOSK_RETENTION_MONTHS is 0: retention is turned off")
-    result = anonymise_expired(kiosk.db, kiosk.clock.now(), months, dry_run=dry_run, actor="cli")
+    result = anonymise_expired(
+        kiosk.db, kiosk.clock.now(), months, dry_run=dry_run, actor="cli", tz=kiosk.settings.tz
+    )
     if as_json:
         click.echo(json.dumps(result.as_dict()))
         return

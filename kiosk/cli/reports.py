@@ -1,4 +1,4 @@
-"""``kiosk report``: a month's CSV report to a file or to standard output."""
+"""``kiosk report``: a month's (or a range of months') report as CSV or xlsx."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from kiosk.reports import (
     parse_delimiter,
     parse_month,
     write_report,
+    write_report_xlsx,
 )
 from kiosk.reports.columns import LANGUAGES
 
@@ -40,13 +41,28 @@ def register(group: click.Group) -> None:
     """Add this area's commands to the ``kiosk`` group."""
 
     @group.command("report")
-    @click.argument("month", metavar="MONTH")
+    @click.argument("month", metavar="MONTH", required=False)
     @click.option(
         "--kind",
         required=True,
         type=click.Choice(KINDS),
         help="Which report: one row per visit, per day, per person, per week of moods, "
-        "per event, or the month's summary.",
+        "per event, the month's summary, or the EU indicators.",
+    )
+    @click.option("--from", "first", metavar="YYYY-MM", help="First month of a range.")
+    @click.option("--to", "last", metavar="YYYY-MM", help="Last month of a range.")
+    @click.option(
+        "--project",
+        is_flag=True,
+        help="The whole project period (KIOSK_PROJECT_START to KIOSK_PROJECT_END).",
+    )
+    @click.option(
+        "--format",
+        "file_format",
+        type=click.Choice(("csv", "xlsx")),
+        default="csv",
+        show_default=True,
+        help="CSV, or an Excel workbook (needs --out).",
     )
     @click.option(
         "--out",
@@ -68,41 +84,59 @@ def register(group: click.Group) -> None:
     @pass_kiosk
     def report(
         kiosk: KioskContext,
-        month: str,
+        month: str | None,
         kind: str,
+        first: str | None,
+        last: str | None,
+        project: bool,
+        file_format: str,
         out: Path | None,
         delimiter: str,
         language: str | None,
     ) -> None:
-        """Write the CSV report of MONTH (YYYY-MM, in KIOSK_TIMEZONE).
+        """Write the report of MONTH (YYYY-MM, in KIOSK_TIMEZONE), or of --from to --to.
 
-        The file is UTF-8 with a BOM, so Excel and LibreOffice show ä, ö and å; a visit
-        belongs to the month of its check-in in local time.
+        CSV is UTF-8 with a BOM, so Excel and LibreOffice show ä, ö and å; --format xlsx
+        writes an Excel workbook with real dates and numbers. A visit belongs to the month of
+        its check-in in local time. The indicators count since KIOSK_PROJECT_START.
         """
+        settings = kiosk.settings
+        if project:
+            first, last = settings.project_start, settings.project_end
+        if (month is None) == (first is None and last is None):
+            raise click.UsageError("give either MONTH or --from and --to (or --project)")
         try:
-            which = parse_month(month)
+            start = parse_month(month or first or "")
+            end = parse_month(month or last or first or "")
+            project_start = parse_month(settings.project_start)
         except ReportError as exc:
-            raise click.BadParameter(str(exc), param_hint="MONTH") from exc
+            raise click.BadParameter(str(exc), param_hint="MONTH / --from / --to") from exc
         try:
             separator = parse_delimiter(delimiter)
         except ReportError as exc:
             raise click.BadParameter(str(exc), param_hint="--delimiter") from exc
-        settings = kiosk.settings
+        if file_format == "xlsx" and out is None:
+            raise click.UsageError("--format xlsx writes a file: give --out FILE.xlsx")
         try:
             prepared = build_report(
                 kiosk.db,
                 kind,
-                which,
+                start,
                 settings.tz,
                 language or settings.default_language,
                 help_topics=settings.help_topics,
-                min_group_size=int(settings.min_group_size),
+                min_group_size=settings.min_group_size,
+                project_start=project_start,
+                last=end,
             )
         except ReportError as exc:
             raise click.ClickException(str(exc)) from exc
 
         def write(stream: IO[bytes]) -> None:
-            write_report(prepared, stream, delimiter=separator)
+            if file_format == "xlsx":
+                write_report_xlsx(prepared, stream)
+            else:
+                write_report(prepared, stream, delimiter=separator)
 
         if out is None:
             # The bytes go out as they are: the BOM and CRLF must not meet a text layer.
@@ -112,4 +146,4 @@ def register(group: click.Group) -> None:
             stdout.flush()
         else:
             _write_atomically(out, write)
-            click.echo(f"Wrote the {kind} report of {which} to {out}", err=True)
+            click.echo(f"Wrote the {kind} report of {prepared.period} to {out}", err=True)

@@ -12,6 +12,7 @@ import time
 import click
 
 from kiosk.cli.context import KioskContext, pass_kiosk
+from kiosk.db import DatabaseUnavailable, checkpoint, connect
 
 
 def _print_worker(app):  # noqa: ANN001, ANN202
@@ -88,6 +89,8 @@ def serve(kiosk: KioskContext, host: str | None, port: int | None) -> None:
     port = port or settings.port
     services = _start_background(app)
     click.echo(f"Tankkaamo kiosk on http://{host}:{port}/ (database {settings.database})")
+    # systemd stops the service with SIGTERM: end like Ctrl+C, so the clean-up below runs.
+    signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
     try:
         waitress_serve(
             app,
@@ -105,6 +108,23 @@ def serve(kiosk: KioskContext, host: str | None, port: int | None) -> None:
     finally:
         for service in services:
             service.stop()
+        _checkpoint(app.config["DATABASE"])
+
+
+def _raise_keyboard_interrupt(*_args: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _checkpoint(path: str) -> None:
+    # A clean stop leaves no -wal file holding pages that erasure or retention rewrote.
+    try:
+        db = connect(path)
+    except DatabaseUnavailable:
+        return
+    try:
+        checkpoint(db)
+    finally:
+        db.close()
 
 
 @click.command("up")

@@ -49,10 +49,11 @@ def seed_demo_visits(
         return 0
     rng = random.Random(seed)  # noqa: S311 - demo data, not security
     added = 0
+    seen: set[int] = set()
     with write_transaction(db):
         for offset in range(7 * weeks, 0, -1):
             day = today - timedelta(days=offset)
-            added += _seed_day(db, rng, day, tz, members)
+            added += _seed_day(db, rng, day, tz, members, seen)
     return added
 
 
@@ -62,6 +63,7 @@ def _seed_day(
     day: date,
     tz: ZoneInfo,
     members: list[int],
+    seen: set[int],
 ) -> int:
     weight = WEEKDAY_WEIGHT[day.weekday()]
     if weight == 0:
@@ -83,10 +85,12 @@ def _seed_day(
                     "checked_out_at": to_db(leave),
                     "checkin_method": "card",
                     "checkout_method": "card",
+                    "first_visit": int(member_id not in seen),
                 }
             )
             .last_pk
         )
+        seen.add(member_id)
         if rng.random() < 0.7:
             db["mood_answers"].insert(
                 {

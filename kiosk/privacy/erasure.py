@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import sqlite_utils
 
 from kiosk import audit
+from kiosk.db import checkpoint
 from kiosk.members import get_member
 from kiosk.notify import queue as notify_queue
+from kiosk.privacy.freeze import forget_keys, freeze_visits
+from kiosk.reports.facts import live_person
+from kiosk.settings import Settings
 from kiosk.timeutil import to_db
 from kiosk.transactions import write_transaction
 
@@ -20,17 +25,22 @@ def forget_member(
     now: datetime,
     actor: str,
     preview_dir: Path | None = None,
+    tz: ZoneInfo | None = None,
 ) -> dict[str, int]:
     """Erase a member's personal data everywhere; return how many rows were touched.
 
     The member row stays as an empty tombstone (so event counts still add up), their cards
     are deleted, their print jobs emptied (and their badge previews deleted from
     ``preview_dir``, where badges go to PNG files), and their visits are unlinked from them: the
-    visits, moods and alerts remain only as anonymous counts.
+    visits, moods and alerts remain only as anonymous counts: their figures are frozen first
+    (:mod:`kiosk.privacy.freeze`), so no closed month's report changes. Afterwards the WAL is
+    checkpointed, so the erased data is not left readable in the ``-wal`` file.
     """
     get_member(db, member_id)
     stamp = to_db(now)
+    tz = tz or Settings().tz
     with write_transaction(db):
+        freeze_visits(db, "v.member_id = :member", {"member": member_id}, tz)
         job_ids = _erase_print_jobs(db, member_id, stamp)
         notify_queue.erase_for_member(db, member_id, stamp)
         db["members"].update(
@@ -46,6 +56,10 @@ def forget_member(
                 "can_help_with": None,
                 "looking_for": None,
                 "approach_ok": 0,
+                "size_class": None,
+                "company_new": None,
+                "gender": None,
+                "age_band": None,
                 "research_consent": 0,
                 "active": 0,
                 "forgotten_at": stamp,
@@ -60,6 +74,7 @@ def forget_member(
             "board_opt_in = 0 WHERE member_id = ?",
             [stamp, member_id],
         ).rowcount
+        forget_keys(db, person=live_person(member_id, None))
         audit.record(
             db,
             now,
@@ -69,6 +84,7 @@ def forget_member(
             visits=visits,
             jobs=len(job_ids),
         )
+    checkpoint(db)
     previews = delete_previews(preview_dir, job_ids)
     return {"cards": cards, "visits": visits, "print_jobs": len(job_ids), "previews": previews}
 

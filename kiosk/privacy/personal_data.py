@@ -56,6 +56,7 @@ def export_member(
     visits = _rows(
         db,
         "SELECT v.id, v.checked_in_at, v.checked_out_at, v.checkin_method, v.checkout_method, "
+        "v.checkout_self_reported, v.first_visit, "
         "v.event_id, e.title AS event_title, v.board_opt_in, v.board_topics "
         "FROM visits v LEFT JOIN events e ON e.id = v.event_id "
         "WHERE v.member_id = ? ORDER BY v.checked_in_at",

@@ -15,6 +15,9 @@ What happens to data whose visit checked in before the cut-off (now minus the pe
 * **scans** received before the cut-off lose their card digest and their visit link (the
   digest of a member's still-active card would otherwise lead back to the anonymised visit);
 * **event registrations** lose their link to an anonymised visit;
+* before any of that, each visit's figures are frozen onto it (:mod:`kiosk.privacy.freeze`),
+  so every closed month's reports read the same afterwards; the per-month keys of months
+  with nothing left to anonymise are deleted, and the WAL is checkpointed;
 * finished **print jobs** created before the cut-off lose their payload (names, card tokens).
 
 Members' own profiles are not touched: they are current data the member can see, export
@@ -29,13 +32,16 @@ import logging
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import sqlite_utils
 
 from kiosk import audit
 from kiosk.clock import Clock
-from kiosk.db import connect
+from kiosk.db import checkpoint, connect
 from kiosk.notify import queue as notify_queue
+from kiosk.privacy.freeze import forget_keys, freeze_visits
+from kiosk.reports.facts import month_text
 from kiosk.settings import Settings
 from kiosk.timeutil import to_db
 from kiosk.transactions import write_transaction
@@ -97,6 +103,7 @@ def anonymise_expired(
     *,
     dry_run: bool = False,
     actor: str = "retention",
+    tz: ZoneInfo | None = None,
 ) -> RetentionResult:
     """Anonymise what is older than ``months`` before ``now``; return the counts.
 
@@ -105,18 +112,30 @@ def anonymise_expired(
     """
     if months < 1:
         raise ValueError("the retention period must be at least one month")
-    cutoff = to_db(months_before(now, months))
+    tz = tz or Settings().tz
+    cutoff_moment = months_before(now, months)
+    cutoff = to_db(cutoff_moment)
     stamp = to_db(now)
     result = RetentionResult(cutoff=cutoff, dry_run=dry_run)
     try:
         with write_transaction(db):
+            freeze_visits(
+                db,
+                "v.checked_in_at < :cutoff AND v.anonymised_at IS NULL",
+                {"cutoff": cutoff},
+                tz,
+            )
             _anonymise(db, cutoff, stamp, result)
+            # Months wholly before the cut-off have no named visit left: their keys go.
+            forget_keys(db, before_month=month_text(cutoff_moment, tz))
             if dry_run:
                 raise _DryRun
             if result.changed:
                 audit.record(db, now, actor, "retention.anonymise", None, **result.as_dict())
     except _DryRun:
         pass
+    if result.changed and not dry_run:
+        checkpoint(db)
     return result
 
 
@@ -163,7 +182,8 @@ def _anonymise(db: sqlite_utils.Database, cutoff: str, stamp: str, result: Reten
     for guest_id in guest_ids:
         execute(
             "UPDATE guests SET name = '', first_name = '', company = NULL, purpose = NULL, "
-            "host_name = NULL, anonymised_at = :stamp WHERE id = :id",
+            "host_name = NULL, size_class = NULL, company_new = NULL, gender = NULL, "
+            "age_band = NULL, anonymised_at = :stamp WHERE id = :id",
             {**params, "id": guest_id},
         )
         result.guest_cards += execute(
@@ -213,7 +233,7 @@ class DailyRetention:
             return None
         db = connect(self.settings.database)
         try:
-            result = anonymise_expired(db, now, self.months)
+            result = anonymise_expired(db, now, self.months, tz=self.settings.tz)
         finally:
             db.close()
         self.last_day = today

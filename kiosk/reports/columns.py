@@ -60,6 +60,12 @@ DAILY = (
     C("unique_people", "Eri henkilöt", "Unika personer", "Unique people"),
     C("peak_occupancy", "Enimmillään paikalla", "Som flest på plats", "Peak occupancy"),
     C("avg_stay_min", "Keskim. kesto (min)", "Medellängd (min)", "Average stay (min)"),
+    C(
+        "auto_checkouts",
+        "Automaattisesti uloskirjatut",
+        "Automatiskt utcheckade",
+        "Closed automatically",
+    ),
 )
 
 PEOPLE = (
@@ -71,6 +77,12 @@ PEOPLE = (
     C("visits", "Käynnit", "Besök", "Visits"),
     C("minutes", "Minuutit", "Minuter", "Minutes"),
     C("hours", "Tunnit", "Timmar", "Hours"),
+    C(
+        "auto_checkouts",
+        "Automaattisesti uloskirjatut",
+        "Automatiskt utcheckade",
+        "Closed automatically",
+    ),
 )
 
 MOODS_FIXED = (
@@ -111,8 +123,25 @@ SUMMARY = (
     C("total_visits", "Käynnit yhteensä", "Besök totalt", "Total visits"),
     C("member_visits", "Jäsenkäynnit", "Medlemsbesök", "Member visits"),
     C("guest_visits", "Vieraskäynnit", "Gästbesök", "Guest visits"),
-    C("anonymised_visits", "Anonymisoidut käynnit", "Anonymiserade besök", "Anonymised visits"),
-    C("new_members", "Uudet jäsenet", "Nya medlemmar", "New members"),
+    C(
+        "anonymised_visits",
+        "Käynnit ilman tunnistetta",
+        "Besök utan identifierare",
+        "Visits with no person key",
+    ),
+    C(
+        "new_members",
+        "Uudet jäsenrekisteröinnit",
+        "Nya medlemsregistreringar",
+        "New member records",
+    ),
+    C(
+        "first_time_visitors",
+        "Ensikertalaiset kävijät",
+        "Förstagångsbesökare",
+        "First-time visitors",
+    ),
+    C("returning_visitors", "Palaavat kävijät", "Återkommande besökare", "Returning visitors"),
     C("events", "Tapahtumat", "Evenemang", "Events"),
     C(
         "event_participants",
@@ -121,6 +150,27 @@ SUMMARY = (
         "Event participants",
     ),
     C("event_attendances", "Tapahtumaosallistumiset", "Evenemangsdeltaganden", "Event attendances"),
+    C(
+        "auto_checkouts",
+        "Automaattisesti uloskirjatut",
+        "Automatiskt utcheckade",
+        "Closed automatically",
+    ),
+)
+
+INDICATORS = (
+    C("period", "Kausi", "Period", "Period"),
+    C("indicator", "Indikaattori", "Indikator", "Indicator"),
+    C("measure", "Mittari", "Mått", "Measure"),
+    C("breakdown", "Jaottelu", "Indelning", "Breakdown"),
+    C("category", "Luokka", "Klass", "Category"),
+    C("value", "Kuukausi", "Månaden", "Month"),
+    C(
+        "cumulative",
+        "Kertymä hankkeen alusta",
+        "Sedan projektets början",
+        "Since the project started",
+    ),
 )
 
 # Words that appear as cell values.
@@ -134,6 +184,44 @@ LABELS: dict[str, dict[str, str]] = {
     "guest_form": {"fi": "vieraslomake", "sv": "gästformulär", "en": "guest form"},
     "yes": {"fi": "kyllä", "sv": "ja", "en": "yes"},
     "no": {"fi": "ei", "sv": "nej", "en": "no"},
+    # Indicator measures, breakdowns and categories.
+    "enterprises": {
+        "fi": "tuetut yritykset",
+        "sv": "företag som får stöd",
+        "en": "enterprises supported",
+    },
+    "support_enterprises": {
+        "fi": "yritykset valmennuksissa, työpajoissa ja vertaisryhmissä",
+        "sv": "företag i coachning, workshoppar och kamratgrupper",
+        "en": "enterprises at coaching, workshops and peer groups",
+    },
+    "support_participations": {
+        "fi": "osallistumiset valmennuksiin, työpajoihin ja vertaisryhmiin",
+        "sv": "deltaganden i coachning, workshoppar och kamratgrupper",
+        "en": "participations in coaching, workshops and peer groups",
+    },
+    "new_enterprises": {
+        "fi": "tuetut uudet yritykset (alle 3 v)",
+        "sv": "nya företag som får stöd (under 3 år)",
+        "en": "new enterprises supported (under 3 years)",
+    },
+    "participants": {"fi": "osallistujat", "sv": "deltagare", "en": "participants"},
+    "total": {"fi": "yhteensä", "sv": "totalt", "en": "total"},
+    "size_class": {"fi": "kokoluokka", "sv": "storleksklass", "en": "size class"},
+    "gender": {"fi": "sukupuoli", "sv": "kön", "en": "gender"},
+    "age_band": {"fi": "ikäryhmä", "sv": "åldersgrupp", "en": "age band"},
+    "micro": {"fi": "mikro", "sv": "mikro", "en": "micro"},
+    "small": {"fi": "pieni", "sv": "litet", "en": "small"},
+    "medium": {"fi": "keskisuuri", "sv": "medelstort", "en": "medium"},
+    "large": {"fi": "suuri", "sv": "stort", "en": "large"},
+    "woman": {"fi": "nainen", "sv": "kvinna", "en": "woman"},
+    "man": {"fi": "mies", "sv": "man", "en": "man"},
+    "non_binary": {"fi": "muunsukupuolinen", "sv": "icke-binär", "en": "non-binary"},
+    "not_said": {"fi": "ei halua kertoa", "sv": "vill inte säga", "en": "prefers not to say"},
+    "under_30": {"fi": "alle 30", "sv": "under 30", "en": "under 30"},
+    "30_54": {"fi": "30–54", "sv": "30–54", "en": "30–54"},
+    "55_plus": {"fi": "55+", "sv": "55+", "en": "55+"},
+    "not_given": {"fi": "ei tietoa", "sv": "uppgift saknas", "en": "not given"},
 }
 
 WEEKDAYS = {

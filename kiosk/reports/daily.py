@@ -3,8 +3,10 @@
 Visits, unique people and average stay count each visit on its local check-in day (the same
 rule as the ``visits`` report). Peak occupancy is physical: it counts everyone present at the
 busiest moment of the day, so a visit that spans midnight is present on both days (see
-:mod:`kiosk.reports.presence`). Anonymised visits count as visits but not as unique people,
-since they can no longer be told apart. Every day of the month has a row, quiet days too.
+:mod:`kiosk.reports.presence`). People are told apart as :mod:`kiosk.reports.facts` says, so
+anonymising a visit changes no figure. A stay closed automatically at closing time has no
+known length: it is left out of the average and counted in ``auto_checkouts`` instead. Every
+day of the month has a row, quiet days too.
 """
 
 from __future__ import annotations
@@ -18,15 +20,14 @@ from zoneinfo import ZoneInfo
 import sqlite_utils
 
 from kiosk.reports.columns import WEEKDAYS, check_language
+from kiosk.reports.facts import visit_facts
 from kiosk.reports.month import Month
 from kiosk.reports.presence import MAX_STAY_SECONDS, peaks_per_slot, presence_interval
 from kiosk.timeutil import local_day_bounds, to_db
 
 _SQL = """
     SELECT CAST(strftime('%s', checked_in_at) AS INTEGER),
-           CAST(strftime('%s', checked_out_at) AS INTEGER),
-           (julianday(checked_out_at) - julianday(checked_in_at)) * 86400,
-           member_id, guest_id
+           CAST(strftime('%s', checked_out_at) AS INTEGER)
     FROM visits
     WHERE checked_in_at >= :start AND checked_in_at < :end
 """
@@ -55,22 +56,23 @@ def daily_rows(
     params = {"start": to_db(start - timedelta(seconds=MAX_STAY_SECONDS)), "end": to_db(end)}
 
     visits = [0] * len(days)
-    people: list[set[tuple[str, int]]] = [set() for _ in days]
+    people: list[set[str]] = [set() for _ in days]
     stay_total = [0.0] * len(days)
     stay_count = [0] * len(days)
-    intervals: list[tuple[float, float]] = []
-    for checked_in, checked_out, seconds, member_id, guest_id in db.conn.execute(_SQL, params):
-        intervals.append(presence_interval(checked_in, checked_out, lookback_bounds))
-        if checked_in < bounds[0]:
-            continue  # belongs to last month; here only for occupancy
-        index = bisect_right(bounds, checked_in) - 1
+    automatic = [0] * len(days)
+    intervals = [
+        presence_interval(checked_in, checked_out, lookback_bounds)
+        for checked_in, checked_out in db.conn.execute(_SQL, params)
+    ]
+    for fact in visit_facts(db, *month.db_bounds(tz), tz):
+        index = bisect_right(bounds, fact.checked_in.timestamp()) - 1
         visits[index] += 1
-        if member_id is not None:
-            people[index].add(("m", member_id))
-        elif guest_id is not None:
-            people[index].add(("g", guest_id))
-        if seconds is not None:
-            stay_total[index] += seconds
+        if fact.person is not None:
+            people[index].add(fact.person)
+        automatic[index] += int(fact.automatic)
+        minutes = fact.timed_minutes
+        if minutes is not None:
+            stay_total[index] += minutes * 60
             stay_count[index] += 1
     peaks = peaks_per_slot(intervals, bounds)
 
@@ -84,4 +86,5 @@ def daily_rows(
             len(people[index]),
             peaks[index],
             average,
+            automatic[index],
         ]

@@ -2,7 +2,8 @@
 
 Registered counts registrations. Attended counts distinct people who either had their
 attendance marked on a registration, or were checked in with the event on their visit (a scan
-at the door while the event runs); a person counted both ways counts once. Cancelled events
+at the door while the event runs); a person counted both ways counts once, before and after
+their visits are anonymised. Cancelled events
 stay listed, marked as such, with their numbers.
 """
 
@@ -18,11 +19,10 @@ from zoneinfo import ZoneInfo
 import sqlite_utils
 
 from kiosk.reports.columns import check_language, label
+from kiosk.reports.facts import registration_people, visit_facts
 from kiosk.reports.month import Month
 from kiosk.reports.presence import MAX_STAY_SECONDS
 from kiosk.timeutil import from_db, to_db
-
-PersonKey = tuple[str, int]
 
 
 @dataclass
@@ -30,7 +30,7 @@ class Attendance:
     """Who registered for and who attended one event."""
 
     registered: int = 0
-    attendees: set[PersonKey] = field(default_factory=set)
+    attendees: set[str] = field(default_factory=set)
 
 
 def events_in_month(db: sqlite_utils.Database, month: Month, tz: ZoneInfo) -> list[dict[str, Any]]:
@@ -45,44 +45,35 @@ def events_in_month(db: sqlite_utils.Database, month: Month, tz: ZoneInfo) -> li
     return [dict(zip(names, row, strict=True)) for row in cursor]
 
 
-def attendance(db: sqlite_utils.Database, events: list[dict[str, Any]]) -> dict[int, Attendance]:
-    """Registrations and attendees for each of ``events`` (as from :func:`events_in_month`)."""
+def attendance(
+    db: sqlite_utils.Database, events: list[dict[str, Any]], tz: ZoneInfo
+) -> dict[int, Attendance]:
+    """Registrations and attendees for each of ``events`` (as from :func:`events_in_month`).
+
+    People are told apart by the keys of :mod:`kiosk.reports.facts`, so a visit that was
+    anonymised still meets its person's registration and is not a second attendee.
+    """
     result: dict[int, Attendance] = defaultdict(Attendance)
     if not events:
         return result
     ids = [event["id"] for event in events]
-    marks = ",".join("?" * len(ids))  # only placeholders; the ids travel as parameters
-    for event_id, member_id, guest_id, attended_at in db.conn.execute(
-        "SELECT event_id, member_id, guest_id, attended_at FROM event_registrations "  # noqa: S608
-        f"WHERE event_id IN ({marks})",
-        ids,
-    ):
-        result[event_id].registered += 1
-        if attended_at is not None:
-            result[event_id].attendees.add(_person(member_id, guest_id, None))
+    for registration in registration_people(db, ids, tz):
+        seen = result[registration["event_id"]]
+        seen.registered += 1
+        if registration["attended"] and registration["person"] is not None:
+            seen.attendees.add(registration["person"])
     # A visit that attended an event was present during it, so it checked in at most one
     # capped stay before the event began and before it ended: an indexed range finds them all.
     earliest = min(from_db(event["starts_at"]) for event in events)
     latest = max(from_db(event["ends_at"]) for event in events)
-    window = (to_db(earliest - timedelta(seconds=MAX_STAY_SECONDS)), to_db(latest))
     wanted = set(ids)
-    for visit_id, event_id, member_id, guest_id in db.conn.execute(
-        "SELECT id, event_id, member_id, guest_id FROM visits "
-        "WHERE checked_in_at >= ? AND checked_in_at <= ? AND event_id IS NOT NULL",
-        window,
-    ):
-        if event_id in wanted:
-            result[event_id].attendees.add(_person(member_id, guest_id, visit_id))
+    window_start = to_db(earliest - timedelta(seconds=MAX_STAY_SECONDS))
+    window_end = to_db(latest + timedelta(seconds=1))
+    for fact in visit_facts(db, window_start, window_end, tz, with_event=True):
+        if fact.event_id in wanted:
+            # An old anonymised visit with no key is one person we cannot match to anyone.
+            result[fact.event_id].attendees.add(fact.person or f"v{fact.id}")
     return result
-
-
-def _person(member_id: int | None, guest_id: int | None, visit_id: int | None) -> PersonKey:
-    if member_id is not None:
-        return ("m", member_id)
-    if guest_id is not None:
-        return ("g", guest_id)
-    # An anonymised visit is one person we can no longer match to anyone else.
-    return ("v", visit_id or 0)
 
 
 def events_rows(
@@ -91,7 +82,7 @@ def events_rows(
     """Yield one row of :data:`kiosk.reports.columns.EVENTS` per event starting in the month."""
     check_language(language)
     events = events_in_month(db, month, tz)
-    counts = attendance(db, events)
+    counts = attendance(db, events, tz)
     for event in events:
         starts = from_db(event["starts_at"]).astimezone(tz)
         ends = from_db(event["ends_at"]).astimezone(tz)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo
 
@@ -71,6 +71,64 @@ def offset_segments(tz: ZoneInfo, start: datetime, end: datetime) -> list[Segmen
         for a, b in zip(bounds, bounds[1:], strict=False)
         if b > a
     ]
+
+
+def offset_mark(offset: int) -> str:
+    """`` (UTC+3)`` for an offset in seconds; minutes only when there are any."""
+    sign = "+" if offset >= 0 else "-"
+    hours, rest = divmod(abs(offset) // 60, 60)
+    return f" (UTC{sign}{hours}:{rest:02d})" if rest else f" (UTC{sign}{hours})"
+
+
+@dataclass(frozen=True, slots=True)
+class RepeatedHours:
+    """The stored-UTC spans whose local clock time happens twice (autumn), with their marks.
+
+    When clocks go back, 03:30 local happens twice in Helsinki; a time shown from these spans
+    carries its UTC offset, `` (UTC+3)`` or `` (UTC+2)``, so it is never ambiguous.
+    """
+
+    spans: tuple[tuple[str, str, str], ...]  # (start, end, mark), stored UTC text
+
+    @classmethod
+    def between(cls, tz: ZoneInfo, start: datetime, end: datetime) -> RepeatedHours:
+        """The repeated spans of ``tz`` in ``[start, end)``."""
+        segments = offset_segments(tz, start.astimezone(UTC), end.astimezone(UTC))
+        spans = []
+        for before, after in zip(segments, segments[1:], strict=False):
+            back = before.offset - after.offset
+            if back <= 0:
+                continue
+            turn = from_db(after.start)
+            spans.append((to_db(turn - timedelta(seconds=back)), after.start,
+                          offset_mark(before.offset)))  # fmt: skip
+            spans.append((after.start, to_db(turn + timedelta(seconds=back)),
+                          offset_mark(after.offset)))  # fmt: skip
+        return cls(tuple(spans))
+
+    def mark(self, text: str | None) -> str:
+        """The mark for a stored timestamp: its offset inside a repeated span, else ``""``."""
+        if text is None:
+            return ""
+        for start, end, mark in self.spans:
+            if start <= text < end:
+                return mark
+        return ""
+
+    def sql(self, column: str, prefix: str = "rh") -> tuple[str, dict[str, str]]:
+        """The same as :meth:`mark` as an SQL expression over ``column``, and its parameters."""
+        if not self.spans:
+            return "''", {}
+        params: dict[str, str] = {}
+        branches = []
+        for index, (start, end, mark) in enumerate(self.spans):
+            params |= {f"{prefix}_s{index}": start, f"{prefix}_e{index}": end,
+                       f"{prefix}_m{index}": mark}  # fmt: skip
+            branches.append(
+                f"WHEN {column} >= :{prefix}_s{index} AND {column} < :{prefix}_e{index} "
+                f"THEN :{prefix}_m{index}"
+            )
+        return f"(CASE {' '.join(branches)} ELSE '' END)", params
 
 
 @cache

@@ -51,6 +51,12 @@ class Month:
         start, end = self.utc_bounds(tz)
         return to_db(start), to_db(end)
 
+    @classmethod
+    def containing(cls, moment: datetime, tz: ZoneInfo) -> Month:
+        """The month that ``moment`` falls in, in ``tz``."""
+        here = moment.astimezone(tz)
+        return cls(here.year, here.month)
+
 
 def parse_month(text: str) -> Month:
     """Parse ``YYYY-MM`` (as the CLI takes it) into a :class:`Month`; raise :class:`BadMonth`."""

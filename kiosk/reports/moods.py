@@ -4,7 +4,8 @@ Anonymous by construction: it reads only ``mood_answers`` and ``host_alerts``, n
 A week that crosses the month's edge counts only the answers given inside the month, so
 adding up the months gives the year. Any cell below ``min_group_size`` (5) is shown as
 ``<5``; when one hidden mood cell could be worked out from the week's total, the smallest
-shown mood cell is hidden too.
+shown mood cell is hidden too, and reads ``–`` (hidden to protect another cell; it may be
+any size, so it must not read as small).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import sqlite_utils
 
 from kiosk.reports.columns import MOODS_FIXED, TOPIC_OTHER, Column, check_language, topic_column
 from kiosk.reports.month import Month
+from kiosk.reports.suppression import COMPLEMENTARY, COMPLEMENTARY_MARK, SMALL, protect
 from kiosk.settings import Settings
 from kiosk.timeutil import local_day_bounds, to_db
 
@@ -46,18 +48,9 @@ def week_windows(month: Month) -> list[tuple[date, date, date]]:
     return windows
 
 
-def _hide_small(counts: list[int], threshold: int) -> list[bool]:
-    hidden = [count < threshold for count in counts]
-    shown = [i for i, is_hidden in enumerate(hidden) if not is_hidden]
-    hidden_sum = sum(c for c, h in zip(counts, hidden, strict=True) if h)
-    hidden_cells = len(counts) - len(shown)
-    # With the total shown, the hidden cells add up to a known number. One hidden cell, or
-    # several all at the top of their range, could then be read off exactly; hiding the
-    # smallest shown cell as well makes the split ambiguous again.
-    revealing = hidden_cells == 1 or hidden_sum == (threshold - 1) * hidden_cells
-    if hidden_sum > 0 and revealing and shown:
-        hidden[min(shown, key=lambda i: counts[i])] = True
-    return hidden
+def _hide_small(counts: list[int], threshold: int) -> list[str | None]:
+    """Per cell: None (shown), ``"small"`` or ``"complementary"`` (see :mod:`.suppression`)."""
+    return protect(counts, threshold)
 
 
 def moods_rows(
@@ -102,8 +95,9 @@ def moods_rows(
             mood_cells: list[Any] = [hidden_text] * (1 + len(MOODS))
         else:
             hidden = _hide_small(moods, min_group_size)
+            shown_as = {None: None, SMALL: hidden_text, COMPLEMENTARY: COMPLEMENTARY_MARK}
             mood_cells = [answers] + [
-                hidden_text if h else count for count, h in zip(moods, hidden, strict=True)
+                shown_as[h] or count for count, h in zip(moods, hidden, strict=True)
             ]
         others = [wants_chat, *(asked[t] for t in topics), asked["\x00other"]]
         iso_year, iso_week, _ = monday.isocalendar()

@@ -1,14 +1,21 @@
 """The ``summary`` report: one row of the month's totals, for the funder's reporting.
 
 * Visits count on their local check-in day, anonymised ones included: member and guest visits
-  add up to the total, an anonymised visit counting as a guest visit when it came in through
-  the guest form. ``anonymised_visits`` says how many of the total were anonymised.
-* Unique persons are distinct members plus distinct guests. Anonymised visits cannot be told
-  apart, so they add to the visit totals but not to unique persons: the figure never claims
-  more people than were seen.
-* Unique companies are told apart by Y-tunnus where a member gave one, otherwise by the
-  company name, ignoring case and surrounding spaces.
-* New members were created during the month. Event figures follow :mod:`.events`.
+  add up to the total, a visit through the guest form counting as a guest visit.
+  ``anonymised_visits`` says how many of the total belong to no one the figures can tell
+  apart (anonymised before anonymous keys were kept); a visit anonymised since keeps its key
+  and is not in it, so retention and erasure leave this figure alone as well.
+* People and companies are told apart as :mod:`kiosk.reports.facts` says, so anonymising a
+  visit (retention, erasure) changes no figure here. Unique persons are distinct members plus
+  distinct guests; an old anonymised visit with no key adds to the visits but not to persons.
+* Unique companies follow :mod:`kiosk.companies`: Y-tunnus, else the case-folded name, with a
+  name matched to a Y-tunnus another member gave.
+* ``new_members`` counts member *records* created in the month (registrations), whether or
+  not they visited. ``first_time_visitors`` counts people whose first visit ever was in the
+  month, ``returning_visitors`` the other people who visited; the two add up to
+  ``unique_persons``.
+* ``auto_checkouts``: stays closed automatically at closing time (their length is unknown).
+* Event figures follow :mod:`.events`.
 """
 
 from __future__ import annotations
@@ -21,30 +28,8 @@ import sqlite_utils
 
 from kiosk.reports.columns import check_language
 from kiosk.reports.events import attendance, events_in_month
+from kiosk.reports.facts import visit_facts
 from kiosk.reports.month import Month
-
-_VISITS_SQL = """
-    SELECT count(*),
-           count(DISTINCT CASE WHEN anonymised_at IS NULL THEN member_id END),
-           count(DISTINCT CASE WHEN anonymised_at IS NULL THEN guest_id END),
-           total(guest_id IS NOT NULL
-                 OR (member_id IS NULL AND checkin_method = 'guest')),
-           total(anonymised_at IS NOT NULL OR (member_id IS NULL AND guest_id IS NULL))
-    FROM visits
-    WHERE checked_in_at >= :start AND checked_in_at < :end
-"""
-
-_COMPANIES_SQL = """
-    SELECT count(DISTINCT company_key) FROM (
-        SELECT coalesce(nullif(trim(m.business_id), ''), lower(trim(m.company))) AS company_key
-        FROM visits AS v JOIN members AS m ON m.id = v.member_id
-        WHERE v.checked_in_at >= :start AND v.checked_in_at < :end AND v.anonymised_at IS NULL
-        UNION ALL
-        SELECT lower(trim(g.company))
-        FROM visits AS v JOIN guests AS g ON g.id = v.guest_id
-        WHERE v.checked_in_at >= :start AND v.checked_in_at < :end AND v.anonymised_at IS NULL
-    ) WHERE company_key IS NOT NULL AND company_key != ''
-"""
 
 
 def summary_rows(
@@ -53,30 +38,36 @@ def summary_rows(
     """Yield the single row of :data:`kiosk.reports.columns.SUMMARY` for the month."""
     check_language(language)
     start, end = month.db_bounds(tz)
-    bounds = {"start": start, "end": end}
-    total, members, guests, guest_visits, anonymised = db.conn.execute(
-        _VISITS_SQL, bounds
-    ).fetchone()
-    (companies,) = db.conn.execute(_COMPANIES_SQL, bounds).fetchone()
+    facts = visit_facts(db, start, end, tz)
+    members = {f.person for f in facts if f.person is not None and not f.guest_visit}
+    guests = {f.person for f in facts if f.person is not None and f.guest_visit}
+    first_timers = {f.person for f in facts if f.person is not None and f.first_visit}
+    companies = {f.company for f in facts if f.company is not None and f.person is not None}
+    guest_visits = sum(f.guest_visit for f in facts)
+    anonymised = sum(f.person is None for f in facts)
     (new_members,) = db.conn.execute(
-        "SELECT count(*) FROM members WHERE created_at >= :start AND created_at < :end", bounds
+        "SELECT count(*) FROM members WHERE created_at >= ? AND created_at < ?", [start, end]
     ).fetchone()
     events = events_in_month(db, month, tz)
     held = [event for event in events if event["cancelled_at"] is None]
-    seen = attendance(db, held)
+    seen = attendance(db, held, tz)
     participants = set().union(*(a.attendees for a in seen.values()))
+    persons = len(members) + len(guests)
     yield [
         str(month),
-        members + guests,
-        members,
-        guests,
-        companies,
-        total,
-        total - int(guest_visits),
-        int(guest_visits),
-        int(anonymised),
+        persons,
+        len(members),
+        len(guests),
+        len(companies),
+        len(facts),
+        len(facts) - guest_visits,
+        guest_visits,
+        anonymised,
         new_members,
+        len(first_timers),
+        persons - len(first_timers),
         len(held),
         len(participants),
         sum(len(a.attendees) for a in seen.values()),
+        sum(f.automatic for f in facts),
     ]

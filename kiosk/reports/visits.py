@@ -2,8 +2,11 @@
 
 Rule for time: a visit belongs to the local calendar day (and so the month) of its check-in.
 A visit that spans midnight or a month end stays whole on its check-in day; its check-out date
-is shown beside the check-out time. An open visit (no check-out yet) has empty out and
-duration cells.
+is shown beside the check-out time. A time in the hour that happens twice when clocks go
+back in autumn carries its UTC offset, ``03:30 (UTC+3)`` then ``03:30 (UTC+2)``. An open
+visit (no check-out yet) has empty out and duration cells; a visit closed automatically at
+closing time shows that time and the method ``automatic`` but an empty duration, since
+nobody knows when the person really left.
 
 Two ways to read the same rows:
 
@@ -28,7 +31,7 @@ import sqlite_utils
 
 from kiosk.reports.columns import VISITS, check_language, label
 from kiosk.reports.csvout import LINE_END, csv_writer, sql_neutralise
-from kiosk.reports.localtime import LocalMinuteSql, LocalSplitter
+from kiosk.reports.localtime import LocalMinuteSql, LocalSplitter, RepeatedHours
 from kiosk.reports.month import Month
 
 # Check-outs normally fall on the check-in day; the local-time window reaches a month past
@@ -56,8 +59,12 @@ _COMPANY = (
     "WHEN v.member_id IS NOT NULL THEN m.company ELSE g.company END"
 )
 _BUSINESS_ID = "CASE WHEN v.anonymised_at IS NULL THEN m.business_id END"
+# A stay closed automatically at closing time has no known length (the person left at some
+# unknown moment before): its duration stays empty unless the person told us when they left.
 _DURATION = (
-    "CAST(round((julianday(v.checked_out_at) - julianday(v.checked_in_at)) * 1440) AS INTEGER)"
+    "CASE WHEN v.checkout_method = 'automatic' AND NOT v.checkout_self_reported THEN NULL "
+    "ELSE CAST(round((julianday(v.checked_out_at) - julianday(v.checked_in_at)) * 1440) "
+    "AS INTEGER) END"
 )
 _PERSON_TYPE = (
     "CASE WHEN v.member_id IS NOT NULL THEN :member WHEN v.guest_id IS NOT NULL THEN :guest "
@@ -107,7 +114,7 @@ def _cell(expression: str) -> str:
     return f"coalesce({sql_neutralise(expression)}, '')"
 
 
-def visits_lines_sql(local: LocalMinuteSql) -> str:
+def visits_lines_sql(local: LocalMinuteSql, repeated: RepeatedHours | None = None) -> str:
     """The SELECT that yields each row as one line (bytes), cells separated by ``SEPARATOR``.
 
     Parameters: those of :func:`visits_sql`, ``local.params`` and :func:`lines_params`.
@@ -134,10 +141,14 @@ def visits_lines_sql(local: LocalMinuteSql) -> str:
         f"CASE WHEN v.anonymised_at IS NOT NULL THEN {none} "
         f"WHEN v.member_id IS NOT NULL THEN coalesce(p.cells, {none}) ELSE {guest} END"
     )
+    repeated = repeated or RepeatedHours(())
+    mark_in, _ = repeated.sql("v.checked_in_at", "rhi")
+    mark_out, _ = repeated.sql("v.checked_out_at", "rho")
     return f"""
         WITH people AS MATERIALIZED (SELECT m.id AS id, {member} AS cells FROM members AS m)
         SELECT CAST(
-            printf(:lines_format, id, lin, substr(lin, 12), lout, substr(lout, 12), dur, ptype)
+            printf(:lines_format, id, lin, substr(lin, 12, 5) || min, lout,
+                   substr(lout, 12, 5) || mout, dur, ptype)
             || people || methods || {_cell("title")} || :lines_end
         AS BLOB)
         FROM (
@@ -145,6 +156,8 @@ def visits_lines_sql(local: LocalMinuteSql) -> str:
                 v.id AS id,
                 {local.expression("v.checked_in_at")} AS lin,
                 {local.expression("v.checked_out_at")} AS lout,
+                {mark_in} AS min,
+                {mark_out} AS mout,
                 {_DURATION} AS dur,
                 {_PERSON_TYPE} AS ptype,
                 {people} AS people,
@@ -193,7 +206,7 @@ def lines_params(language: str) -> dict[str, str]:
     }
     return methods | {
         # id, date in, time in, date out, time out, duration, person type, then the name.
-        "lines_format": sep.join(("%d", "%.10s", "%.5s", "%.10s", "%.5s", "%s", "%s")) + sep,
+        "lines_format": sep.join(("%d", "%.10s", "%s", "%.10s", "%s", "%s", "%s")) + sep,
         "lines_methods": f"{sep}%s{sep}%s{sep}",
         "lines_sep": sep,
         "lines_end": LINE_END,
@@ -214,6 +227,7 @@ class VisitsRows:
         self.language = check_language(language)
         start, end = month.utc_bounds(tz)
         self._window: tuple[datetime, datetime] = (start, end + _CHECKOUT_MARGIN)
+        self._repeated = RepeatedHours.between(tz, *self._window)
         start_text, end_text = month.db_bounds(tz)
         self.params: dict[str, Any] = {"start": start_text, "end": end_text}
         self.params |= {word: label(word, language) for word in _LABEL_WORDS}
@@ -223,13 +237,25 @@ class VisitsRows:
 
     def _rows(self, sql: str, params: dict[str, Any]) -> Iterator[tuple[Any, ...]]:
         split = LocalSplitter(self.tz, *self._window).split
+        mark = self._repeated.mark
         for visit_id, checked_in, checked_out, *rest in self.db.conn.execute(sql, params):
-            yield (visit_id, *split(checked_in), *split(checked_out), *rest)
+            day_in, time_in = split(checked_in)
+            day_out, time_out = split(checked_out)
+            if time_in is not None:
+                time_in += mark(checked_in)
+            if time_out is not None:
+                time_out += mark(checked_out)
+            yield (visit_id, day_in, time_in, day_out, time_out, *rest)
 
     def lines_query(self) -> tuple[str, dict[str, Any]]:
         """The line-building SELECT and its parameters (registers the fallback functions)."""
         local = LocalMinuteSql(self.db.conn, self.tz, *self._window)
-        return visits_lines_sql(local), self.params | local.params | lines_params(self.language)
+        _, marks_in = self._repeated.sql("v.checked_in_at", "rhi")
+        _, marks_out = self._repeated.sql("v.checked_out_at", "rho")
+        return (
+            visits_lines_sql(local, self._repeated),
+            self.params | local.params | lines_params(self.language) | marks_in | marks_out,
+        )
 
     def csv_chunks(self, delimiter: str) -> Iterator[bytes]:
         """The CSV lines of every row (no BOM, no header) as bytes, a few hundred at a time.

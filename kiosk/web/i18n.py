@@ -7,6 +7,7 @@ from datetime import datetime
 from flask import Flask, current_app, request, session
 from flask_babel import Babel, format_date, format_time, get_locale
 
+from kiosk.timeutil import repeated_hour_mark
 from kiosk.web.views.context import app_settings
 
 
@@ -46,9 +47,15 @@ def _language() -> str:
 
 
 def clock_text(moment: datetime, seconds: bool = False) -> str:
-    """A time of day in the page's language and the kiosk's zone (fi: 9.05, sv/en: 09:05)."""
+    """A time of day in the page's language and the kiosk's zone (fi: 9.05, sv/en: 09:05).
+
+    In the hour that happens twice in autumn the UTC offset follows: ``3.30 (UTC+3)``.
+    """
     patterns = CLOCK_SECONDS_PATTERNS if seconds else CLOCK_PATTERNS
-    return format_time(moment, patterns[_language()])
+    text = format_time(moment, patterns[_language()])
+    if moment.tzinfo is None:
+        return text
+    return text + repeated_hour_mark(moment, app_settings().tz)
 
 
 def day_text(moment: datetime) -> str:

@@ -108,8 +108,9 @@ def test_admin_downloads_the_visits_csv(server, staff_page) -> None:  # noqa: AN
     page.get_by_role("link", name="Raportit").click()
     page.wait_for_url("**/staff/reports")
     screenshot(page, "21-staff-reports-fi", sizes=("1280x800",))
+    page.get_by_label("CSV, erottimena puolipiste (suomenkielinen Excel)").check()
     with page.expect_download() as info:
-        page.get_by_role("button", name="Lataa CSV").click()
+        page.get_by_role("button", name="Lataa", exact=True).click()
     download = info.value
     assert download.suggested_filename.endswith(".csv")
     data = download.path().read_bytes()
@@ -160,3 +161,23 @@ def test_axe_finds_nothing_serious_on_the_staff_pages(staff_page, server, langua
         json.dumps(figures, indent=1, ensure_ascii=False), encoding="utf-8"
     )
     assert failures == {}, describe([{"page": k, "violations": v} for k, v in failures.items()])
+
+
+def test_admin_downloads_an_xlsx_workbook(server, staff_page, tmp_path) -> None:  # noqa: ANN001
+    import openpyxl
+
+    page = staff_page
+    token = server.add_member("Åke Öhman")
+    assert server.post_scan(token)[1]["result"] in ("checked_in", "checked_out")
+    page.goto(server.url + "/staff/reports")
+    page.get_by_label("Excel-työkirja (.xlsx)").check()
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Lataa", exact=True).click()
+    download = info.value
+    assert download.suggested_filename.endswith(".xlsx")
+    saved = tmp_path / download.suggested_filename
+    download.save_as(saved)
+    sheet = openpyxl.load_workbook(saved).active
+    header = [cell.value for cell in sheet[1]]
+    names = [row[header.index("Nimi")] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert "Åke Öhman" in names

@@ -124,4 +124,15 @@ def month_db(db: sqlite_utils.Database) -> sqlite_utils.Database:
         {"created_at": at(2026, 11, 12, 14), "wants_chat": chat, "topics": json.dumps(topics)}
         for chat, topics in alerts
     )
+    # As check-in does (and the migration did for older rows): mark each first visit ever.
+    db.execute(
+        """UPDATE visits SET first_visit = CASE
+            WHEN member_id IS NOT NULL THEN NOT EXISTS (
+                SELECT 1 FROM visits AS e WHERE e.member_id = visits.member_id
+                AND e.checked_in_at < visits.checked_in_at)
+            WHEN guest_id IS NOT NULL THEN NOT EXISTS (
+                SELECT 1 FROM visits AS e WHERE e.guest_id = visits.guest_id
+                AND e.checked_in_at < visits.checked_in_at)
+            END"""
+    )
     return db

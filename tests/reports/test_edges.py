@@ -52,7 +52,17 @@ def test_repeated_hour_of_the_autumn_night_shows_both_times_right(db) -> None:
     second = add_visit(db, checked_in_at=at(2026, 10, 25, 3, 30, fold=1))
     assert at(2026, 10, 25, 3, 30, fold=0) != at(2026, 10, 25, 3, 30, fold=1)
     rows = {row[0]: row[2] for row in visits_rows(db, Month(2026, 10), HELSINKI, "en")}
-    assert rows == {first: "03:30", second: "03:30"}
+    # The same clock time twice: each carries its UTC offset, so neither is ambiguous.
+    assert rows == {first: "03:30 (UTC+3)", second: "03:30 (UTC+2)"}
+    plain = add_visit(db, checked_in_at=at(2026, 10, 25, 2, 59))
+    later = add_visit(db, checked_in_at=at(2026, 10, 25, 4, 0))
+    rows = {row[0]: row[2] for row in visits_rows(db, Month(2026, 10), HELSINKI, "en")}
+    assert rows[plain] == "02:59" and rows[later] == "04:00"
+    # The CSV writer's fast path (lines built in SQL) writes the same marks.
+    stream = io.BytesIO()
+    write_report(build_report(db, "visits", Month(2026, 10), HELSINKI, "en"), stream)
+    text = stream.getvalue().decode("utf-8-sig")
+    assert "03:30 (UTC+3)" in text and "03:30 (UTC+2)" in text and "04:00," in text
 
 
 def test_spring_night_and_a_stay_across_the_change(db) -> None:
@@ -69,7 +79,7 @@ def test_hour_long_days_have_a_daily_row_each(db) -> None:
     rows = list(daily_rows(db, Month(2026, 10), HELSINKI, "fi"))
     assert len(rows) == 31
     day = next(row for row in rows if row[0] == "2026-10-25")
-    assert day[2:] == [1, 0, 1, 22 * 60 + 60]  # the 25-hour day: 23 h of stay
+    assert day[2:] == [1, 0, 1, 22 * 60 + 60, 0]  # the 25-hour day: 23 h of stay
 
 
 def test_checkout_long_after_the_window_still_converts(db) -> None:

@@ -26,12 +26,28 @@ from .conftest import HELSINKI
     ],
 )
 def test_hide_small_cells(counts: list[int], hidden: list[bool]) -> None:
-    assert _hide_small(counts, 5) == hidden
+    assert [state is not None for state in _hide_small(counts, 5)] == hidden
+
+
+def test_a_cell_hidden_to_protect_another_reads_as_hidden_not_small(db) -> None:
+    # Week 46 of November 2026: moods 1..5 answered 6, 7, 8, 9 and 2 times. The 2 is small;
+    # the 6 is hidden only so the 2 cannot be worked out from the total, and is not "<5".
+    from .conftest import at
+
+    counts = {1: 6, 2: 7, 3: 8, 4: 9, 5: 2}
+    db["mood_answers"].insert_all(
+        {"answered_at": at(2026, 11, 10, 10), "mood": mood, "visit_id": None}
+        for mood, n in counts.items()
+        for _ in range(n)
+    )
+    rows = list(moods_rows(db, Month(2026, 11), HELSINKI, "fi"))
+    week46 = next(row for row in rows if row[0] == "2026-W46")
+    assert week46[3:9] == [32, "–", 7, 8, 9, "<5"]
 
 
 def test_no_shown_cell_below_five(month_db) -> None:
     for row in moods_rows(month_db, Month(2026, 11), HELSINKI, "fi"):
-        assert all(cell == "<5" or cell >= 5 for cell in row[3:])
+        assert all(cell in ("<5", "–") or cell >= 5 for cell in row[3:])
 
 
 def test_threshold_follows_the_setting(month_db) -> None:

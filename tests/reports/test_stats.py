@@ -103,3 +103,15 @@ def test_the_running_week_never_shows_so_one_answer_cannot_be_worked_out(db) -> 
     points = stats.mood_trend(db, NOW, HELSINKI, weeks=2, min_group_size=5)
     assert [p.week_start for p in points] == [date(2026, 10, 26), date(2026, 11, 2)]
     assert all(p.suppressed for p in points)
+
+
+def test_the_dashboard_and_the_summary_agree_on_first_time_visitors(month_db) -> None:
+    from datetime import datetime
+
+    from kiosk.reports import Month, build_report
+
+    # At the month's last minute the dashboard's month is the summary's month.
+    end = datetime(2026, 11, 30, 23, 59, 59, tzinfo=HELSINKI)
+    month = stats.unique_visitors(month_db, end, HELSINKI, "month")
+    (row,) = build_report(month_db, "summary", Month(2026, 11), HELSINKI, "en").rows
+    assert (month.unique, month.new, month.returning) == (row[1], row[10], row[11]) == (4, 3, 1)

@@ -174,7 +174,8 @@ def openapi():  # noqa: ANN201
 @bp.get("/healthz")
 def healthz():  # noqa: ANN201
     """JSON health of the database, scanner and printer; 200 while people can check in."""
-    report = health(get_db(), clock().now())
+    min_free = int(app_settings().min_free_disk_mb) * 1024 * 1024
+    report = health(get_db(), clock().now(), min_free_bytes=min_free)
     return jsonify(report), (200 if report["ok"] else 503)
 
 

@@ -30,6 +30,8 @@ from kiosk.members import find_by_contact
 from kiosk.notify.staff_choices import find_guest_host, guest_hosts
 from kiosk.notify.worker import wake as wake_notifier
 from kiosk.printing import badges
+from kiosk.self_reported import correct_checkout, correctable_visit, leaving_choices
+from kiosk.timeutil import from_db
 from kiosk.visits import ScanOutcome, ScanResult, visit_person
 from kiosk.web.db import get_db
 from kiosk.web.safe_paths import local_path
@@ -37,6 +39,7 @@ from kiosk.web.screen_tokens import ScreenExpired, make_screen_token, read_scree
 from kiosk.web.views.api import scan_limiter
 from kiosk.web.views.context import app_settings, broker, clock, notify_config
 from kiosk.web.views.door_camera import camera_mode
+from kiosk.web.views.profile_fields import PROFILE_FIELDS, PROFILE_INTRO, profile_choices
 from kiosk.web.views.scanning import handle_scan, screen_url
 from kiosk.web.views.streams import door_address, is_door_device
 
@@ -149,7 +152,11 @@ def person(token: str) -> str:
     visit = data["person"]
     result = data["r"]
     if result == ScanResult.REPEAT and visit["checked_out_at"]:
-        result = "already_out"
+        result = "closed_at_closing" if data.get("c") else "already_out"
+    if result == ScanResult.CHECKED_IN and not request.args.get("asked"):
+        question = _left_question(token, data)
+        if question is not None:
+            return question
     return render_template(
         "door/person.html",
         token=token,
@@ -163,7 +170,48 @@ def person(token: str) -> str:
             and app_settings().member_badge_policy == "button"
         ),
         badge_queued=data.get("b", False),
+        closed_at=from_db(visit["checked_out_at"]) if visit["checked_out_at"] else None,
     )
+
+
+def _left_question(token: str, data: dict[str, Any]) -> str | None:
+    """ "Milloin lähdit viimeksi?" when the last visit was closed at closing time, once."""
+    visit = data["person"]
+    previous = (
+        correctable_visit(get_db(), int(data["p"]), visit["member_id"], visit["guest_id"])
+        if data.get("p")
+        else None
+    )
+    if previous is None:
+        return None
+    tz = app_settings().tz
+    choices = leaving_choices(previous["checked_in_at"], previous["checked_out_at"], tz)
+    if not choices:
+        return None
+    return render_template(
+        "door/left_when.html",
+        token=token,
+        first_name=visit["first_name"],
+        arrived=previous["checked_in_at"],
+        closed=previous["checked_out_at"],
+        choices=choices,
+    )
+
+
+@bp.post("/hello/<token>/left")
+def left(token: str):  # noqa: ANN201
+    """The answer to "Milloin lähdit viimeksi?": correct that visit, then greet as usual."""
+    data = _screen(token)
+    choice = request.form.get("left_at", "")
+    member_id = data["person"]["member_id"]
+    if choice and data.get("p"):
+        if member_id is None:
+            abort(400)
+        try:
+            correct_checkout(get_db(), int(data["p"]), member_id, from_db(choice))
+        except (InvalidInput, ValueError):
+            abort(400)
+    return redirect(url_for("door.person", token=token, asked=1))
 
 
 @bp.post("/hello/<token>/mood")
@@ -245,7 +293,8 @@ def print_badge(token: str):  # noqa: ANN201
     if data["person"]["kind"] != "member" or data["r"] != ScanResult.CHECKED_IN:
         abort(400)
     badges.queue_member_badge(get_db(), data["v"], clock().now(), app_settings())
-    data = {k: v for k, v in data.items() if k != "person"}
+    # "p" is left out: the question about the last visit has had its one chance.
+    data = {k: v for k, v in data.items() if k not in ("person", "p")}
     data["b"] = True
     return redirect(url_for("door.person", token=make_screen_token(current_app.secret_key, data)))
 
@@ -279,6 +328,7 @@ def guest():  # noqa: ANN201
             language=language,
             consent=form.get("consent") == "1",
             host_staff_id=host["id"] if host else None,
+            **{key: form.get(key, "")[:20] for key in PROFILE_FIELDS},
         )
         try:
             signed_in = check_in_guest(
@@ -302,7 +352,14 @@ def guest():  # noqa: ANN201
             return redirect(screen_url(outcome))
     status = 400 if errors else 200
     return (
-        render_template("door/guest.html", errors=errors, form=form, hosts=guest_hosts(get_db())),
+        render_template(
+            "door/guest.html",
+            errors=errors,
+            form=form,
+            hosts=guest_hosts(get_db()),
+            profile_choices=profile_choices(),
+            profile_intro=PROFILE_INTRO,
+        ),
         status,
     )
 

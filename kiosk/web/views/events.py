@@ -127,6 +127,8 @@ def events_context() -> dict[str, Any]:
 
 
 def _back_to_person(token: str, **args: Any):  # noqa: ANN202
+    # Back on the greeting, "Milloin lähdit viimeksi?" has had its one chance already.
+    args.setdefault("asked", 1)
     return redirect(url_for("door.person", token=token, **args) + "#events-extras")
 
 

@@ -44,6 +44,10 @@ def screen_url(outcome: ScanOutcome) -> str:
         "l": outcome.language or app_settings().default_language,
         "d": door_address(),  # the screen opens only at the door where the person scanned
     }
+    if outcome.closed_at_closing:
+        data["c"] = 1
+    if outcome.ask_left_visit is not None:
+        data["p"] = outcome.ask_left_visit
     return url_for("door.person", token=make_screen_token(current_app.secret_key, data))
 
 

@@ -14,6 +14,7 @@ from kiosk.web.views.staff import (
     devices,
     events,
     members,
+    monthly,
     notifications,
     present,
     reports,
@@ -25,5 +26,16 @@ bp = Blueprint("staff", __name__, url_prefix="/staff")
 bp.before_request(auth.load_staff_user)
 bp.context_processor(auth.staff_context)
 
-for child in (auth, present, stats, members, events, roll_call, devices, reports, notifications):
+for child in (
+    auth,
+    present,
+    stats,
+    monthly,
+    members,
+    events,
+    roll_call,
+    devices,
+    reports,
+    notifications,
+):
     bp.register_blueprint(child.bp)

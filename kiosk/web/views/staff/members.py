@@ -36,9 +36,11 @@ from kiosk.printing.member_cards import member_card
 from kiosk.printing.queue import preview_directory
 from kiosk.privacy.erasure import forget_member
 from kiosk.privacy.personal_data import export_json, export_member
+from kiosk.profile import Profile, parse_profile
 from kiosk.timeutil import from_db
 from kiosk.web.db import get_db
 from kiosk.web.views.context import app_settings, clock
+from kiosk.web.views.profile_fields import PROFILE_FIELDS, PROFILE_INTRO, profile_choices
 from kiosk.web.views.staff.auth import actor, admin_required
 from printer.cards import MemberCard, card_png, cards_pdf
 
@@ -59,6 +61,7 @@ FIELD_MESSAGES = {
     "email": _l("This does not look like an email address."),
     "business_id": _l("This is not a valid business ID (Y-tunnus), e.g. 1572860-0."),
     "language": _l("Please choose a language."),
+    **{name: _l("Please choose one of the options.") for name in PROFILE_FIELDS},
 }
 LANGUAGE_NAMES = {"fi": "Suomi", "sv": "Svenska", "en": "English"}
 
@@ -74,12 +77,25 @@ def _member_or_404(member_id: int) -> dict[str, Any]:
 
 
 def _form_member() -> NewMember:
+    """The posted form; a profile answer outside its choices raises InvalidInput."""
     values = {key: request.form.get(key, "")[:500] for key in TEXT_FIELDS}
-    return NewMember(
+    member = NewMember(
         **values,
         language=request.form.get("language", "fi"),
         approach_ok=request.form.get("approach_ok") == "1",
         research_consent=request.form.get("research_consent") == "1",
+    )
+    member.profile = parse_profile(**{key: request.form.get(key) for key in PROFILE_FIELDS})
+    return member
+
+
+def _stored_profile(member: dict[str, Any]) -> Profile:
+    new = member["company_new"]
+    return Profile(
+        size_class=member["size_class"],
+        company_new=None if new is None else bool(new),
+        gender=member["gender"],
+        age_band=member["age_band"],
     )
 
 
@@ -113,6 +129,8 @@ def _render_form(member: dict[str, Any] | None, form: NewMember, error: InvalidI
         error_field=error.field if error else None,
         error_message=message,
         language_names=[(code, LANGUAGE_NAMES.get(code, code)) for code in LANGUAGES],
+        profile_choices=profile_choices(),
+        profile_intro=PROFILE_INTRO,
     ), (400 if error else 200)
 
 
@@ -122,10 +140,13 @@ def new():  # noqa: ANN201
     """Add a member; a card is issued at once."""
     if request.method == "GET":
         return _render_form(None, NewMember(name=""), None)
-    form = _form_member()
+    db = get_db()
+    try:
+        form = _form_member()
+    except InvalidInput as exc:
+        return _render_form(None, NewMember(name=request.form.get("name", "")[:500]), exc)
     if request.form.get("consent") == "1":
         form.consent_version = app_settings().consent_version
-    db = get_db()
     try:
         member_id, _token = add_member(db, form, clock().now())
     except InvalidInput as exc:
@@ -141,7 +162,10 @@ def edit(member_id: int):  # noqa: ANN201
     member = _member_or_404(member_id)
     db = get_db()
     if request.method == "POST":
-        form = _form_member()
+        try:
+            form = _form_member()
+        except InvalidInput as exc:
+            return _render_form(_details(member), NewMember(name=member["name"]), exc)
         try:
             update_member(db, member_id, form, clock().now())
         except InvalidInput as exc:
@@ -153,6 +177,7 @@ def edit(member_id: int):  # noqa: ANN201
         language=member["language"],
         approach_ok=bool(member["approach_ok"]),
         research_consent=bool(member["research_consent"]),
+        profile=_stored_profile(member),
     )
     return _render_form(_details(member), form, None)
 
@@ -281,6 +306,11 @@ def forget(member_id: int):  # noqa: ANN201
     if request.form.get("confirm") != "1":
         abort(400)
     forget_member(  # writes its own audit entry
-        get_db(), member_id, clock().now(), actor(), preview_directory(app_settings())
+        get_db(),
+        member_id,
+        clock().now(),
+        actor(),
+        preview_directory(app_settings()),
+        tz=app_settings().tz,
     )
     return redirect(url_for("staff.members.index", forgotten=1))

@@ -1,7 +1,8 @@
-"""Monthly CSV reports for download (admins); every download is in the audit log."""
+"""Monthly reports for download as CSV or xlsx (admins); every download is in the audit log."""
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 
 from flask import (
@@ -21,8 +22,10 @@ from kiosk.reports import (
     ReportError,
     build_report,
     iter_report_bytes,
+    parse_delimiter,
     parse_month,
     report_filename,
+    write_report_xlsx,
 )
 from kiosk.web.db import get_db
 from kiosk.web.views.context import app_settings, clock
@@ -37,7 +40,20 @@ KIND_LABELS = {
     "moods": _l("Moods (groups of 5 or more only)"),
     "events": _l("Events and attendance"),
     "summary": _l("Summary of the month"),
+    "indicators": _l("EU indicators (groups of 5 or more only)"),
 }
+# The file choices: an Excel workbook, or CSV with ";" (Excel with Finnish settings) or ",".
+FORMATS = {
+    "xlsx": ("xlsx", None),
+    "csv-semicolon": ("csv", ";"),
+    "csv-comma": ("csv", ","),
+}
+FORMAT_LABELS = {
+    "xlsx": _l("Excel workbook (.xlsx)"),
+    "csv-semicolon": _l("CSV with semicolons (Excel in Finnish)"),
+    "csv-comma": _l("CSV with commas"),
+}
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @bp.get("/reports")
@@ -48,6 +64,7 @@ def index() -> str:
     return render_template(
         "staff/reports.html",
         kinds=[(kind, KIND_LABELS.get(kind, kind)) for kind in KINDS],
+        formats=list(FORMAT_LABELS.items()),
         month=f"{today.year:04d}-{today.month:02d}",
     )
 
@@ -55,9 +72,16 @@ def index() -> str:
 @bp.get("/reports/download")
 @admin_required
 def download() -> Response:
-    """Stream the CSV of ``kind`` for ``month``."""
+    """Stream the CSV of ``kind`` for ``month``, or send it as an .xlsx workbook."""
     kind = request.args.get("kind", "")
     language = str(get_locale())
+    file_format, delimiter = FORMATS.get(request.args.get("format", "csv-comma"), (None, None))
+    if file_format is None:
+        abort(400)
+    try:
+        delimiter = parse_delimiter(request.args.get("delimiter") or delimiter or ",")
+    except ReportError:
+        abort(400)
     # The CSV streams after this view returns, when the request's connection is closed:
     # the report reads through a connection of its own, closed when the last row is out.
     db = connect(app_settings().database)
@@ -71,16 +95,29 @@ def download() -> Response:
             language,
             help_topics=app_settings().help_topics,
             min_group_size=app_settings().min_group_size,
+            project_start=parse_month(app_settings().project_start),
         )
-        name = report_filename(kind, month, language)
+        name = report_filename(kind, month, language, extension=file_format)
     except ReportError:
         db.close()
         abort(400)
     audit.record(get_db(), clock().now(), actor(), "report.export", f"{kind}:{month}")
+    if file_format == "xlsx":
+        # A workbook is a zip file, written whole; reports are small enough for memory.
+        buffer = io.BytesIO()
+        try:
+            write_report_xlsx(report, buffer)
+        finally:
+            db.close()
+        return Response(
+            buffer.getvalue(),
+            mimetype=XLSX_TYPE,
+            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        )
 
     def chunks() -> Iterator[bytes]:
         try:
-            yield from iter_report_bytes(report)
+            yield from iter_report_bytes(report, delimiter=delimiter)
         finally:
             db.close()
 
