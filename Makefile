@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed-stamp
 RUN_SYSTEM_PACKAGES := libzbar0 libusb-1.0-0
 # chromium: the real browser for the end-to-end tests. shellcheck, systemd: checks of deploy/.
 # libreoffice-calc-nogui: a real spreadsheet reading our CSV reports. sqlite3: the benchmark baseline.
-TEST_SYSTEM_PACKAGES := chromium fonts-dejavu-core shellcheck systemd libreoffice-calc-nogui sqlite3
+TEST_SYSTEM_PACKAGES := chromium fonts-dejavu-core shellcheck systemd libreoffice-calc-nogui sqlite3 caddy
 
 .PHONY: run test lint format venv system-packages test-system-packages browser-deps bench clean
 

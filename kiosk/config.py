@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from kiosk.files import private_dir
+
 PREFIX = "KIOSK_"
 CONFIG_FILE_NAME = "kiosk.toml"
 DEFAULT_INSTANCE = Path(__file__).resolve().parent.parent / "instance"
@@ -61,6 +63,34 @@ DEFAULTS: dict[str, Any] = {
     # address (X-Forwarded-For) is then used for door devices and rate limits; without it,
     # every request would seem to come from the kiosk itself.
     "PROXY_HOPS": 0,
+    # The address of that proxy: only its X-Forwarded-For is believed.
+    "TRUSTED_PROXY": "127.0.0.1",
+    # Host names the server answers to; any other Host header gets 400 rather than being
+    # echoed into redirects. Add the kiosk's LAN name when browsers reach it by name.
+    "TRUSTED_HOSTS": ["localhost", "127.0.0.1", "::1"],
+    # Slow or idle clients: seconds an idle or unfinished connection is kept, open
+    # connections allowed per client address (the kiosk itself, 127.0.0.1, is exempt), and
+    # connections always kept free for the kiosk itself, so its scanner gets through.
+    "CHANNEL_TIMEOUT_SECONDS": 10,
+    "MAX_CONNECTIONS_PER_ADDRESS": 16,
+    "CONNECTION_LIMIT": 400,
+    "LOOPBACK_RESERVE": 50,
+    # Door live streams over all doors, including the kiosk's own two; below THREADS minus
+    # MAX_STREAMS so that streams can never hold every server thread.
+    "MAX_DOOR_STREAMS": 6,
+    # Failed scans over all devices and addresses together: a ceiling on top of the
+    # per-credential-and-address limit, so many addresses cannot multiply the rate.
+    "SCAN_FAILURE_GLOBAL_BURST": 60,
+    "SCAN_FAILURE_GLOBAL_REFILL_SECONDS": 0.5,
+    # Guest sign-ins per door: this many at once, then one more every this many seconds.
+    "GUEST_SIGNIN_BURST": 5,
+    "GUEST_SIGNIN_REFILL_SECONDS": 20.0,
+    # Staff logins: failures per address and per user in 10 minutes (addresses the user has
+    # logged in from before do not count toward the per-user limit), and a staff session's
+    # absolute lifetime in seconds, counted from the login, never extended by use.
+    "LOGIN_LIMIT_PER_IP": 20,
+    "LOGIN_LIMIT_PER_USER": 8,
+    "STAFF_SESSION_SECONDS": 12 * 3600,
 }
 
 # KIOSK_* variables that are not settings: where the instance is, and a password for scripts.
@@ -123,7 +153,7 @@ def read_or_create_secret(path: Path) -> str:
         return path.read_text(encoding="ascii").strip()
     except FileNotFoundError:
         pass
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(path.parent)
     value = secrets.token_urlsafe(32)
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

@@ -67,25 +67,18 @@ def _start_background(app) -> list:  # noqa: ANN001
 @pass_kiosk
 def serve(kiosk: KioskContext, host: str | None, port: int | None) -> None:
     """Run the kiosk web app on waitress, with the print worker and closing-time check-out."""
-    from waitress import serve as waitress_serve
-
     from kiosk.web import create_app
+    from kiosk.web.server import serve as serve_guarded
 
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    app = create_app({"PERSISTENT_CONNECTIONS": True})
+    # Waitress itself reads X-Forwarded-For (trusted_proxy), so the app must not apply it again.
+    app = create_app({"PERSISTENT_CONNECTIONS": True, "SERVER_HANDLES_PROXY": True})
     host = host or app.config["HOST"]
     port = port or app.config["PORT"]
     services = _start_background(app)
     click.echo(f"Tankkaamo kiosk on http://{host}:{port}/ (database {app.config['DATABASE']})")
     try:
-        waitress_serve(
-            app,
-            host=host,
-            port=port,
-            threads=app.config["THREADS"],
-            channel_timeout=60,
-            ident="tankkaamo-kiosk",
-        )
+        serve_guarded(app, app.config, host, port)
     finally:
         for service in services:
             service.stop()

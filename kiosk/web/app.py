@@ -11,9 +11,11 @@ from flask import Flask
 from kiosk.clock import SystemClock
 from kiosk.config import instance_path, load_settings
 from kiosk.db import connect
+from kiosk.files import private_dir
 from kiosk.migrations import apply_migrations
 from kiosk.visits import ScanRules
 from kiosk.web.live import Broker
+from kiosk.web.server import KIOSK_ITSELF
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 WEB_DIR = Path(__file__).resolve().parent
@@ -38,6 +40,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     overrides = dict(config or {})
     clock = overrides.pop("CLOCK", None) or SystemClock()
     instance = Path(overrides.pop("INSTANCE_PATH", None) or instance_path())
+    private_dir(instance)  # secrets, the database and card images live here
     settings = load_settings(overrides, instance=instance)
 
     app = Flask(
@@ -50,17 +53,26 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.update(
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
-        PERMANENT_SESSION_LIFETIME=timedelta(hours=12),
+        # The cookie's lifetime; the server-side session has its own absolute expiry.
+        PERMANENT_SESSION_LIFETIME=timedelta(seconds=app.config["STAFF_SESSION_SECONDS"]),
         MAX_CONTENT_LENGTH=64 * 1024,
         WTF_CSRF_TIME_LIMIT=None,  # the door page stays open all day
+        # Any other Host header is refused (400), never echoed into a redirect.
+        TRUSTED_HOSTS=list(app.config["TRUSTED_HOSTS"]) or None,
     )
     app.extensions["kiosk.clock"] = clock
+    kiosk_door = frozenset(f"door:{address}" for address in KIOSK_ITSELF)
     app.extensions["kiosk.broker"] = Broker(
-        max_subscribers=app.config["MAX_STREAMS"], reserved={"door": DOOR_STREAMS}
+        max_subscribers=app.config["MAX_STREAMS"],
+        reserved={"door": DOOR_STREAMS},
+        # The kiosk's own door always has its streams; the other doors share the rest.
+        family_limits={"door": max(0, app.config["MAX_DOOR_STREAMS"] - DOOR_STREAMS)},
+        protected=kiosk_door,
     )
     app.extensions["kiosk.rules"] = ScanRules(
         min_stay=timedelta(seconds=app.config["MIN_STAY_SECONDS"]),
         repeat_window=timedelta(seconds=app.config["REPEAT_WINDOW_SECONDS"]),
+        timezone=app.config["TZ"],
     )
 
     db = connect(app.config["DATABASE"])
@@ -78,11 +90,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from kiosk.web import i18n, security
     from kiosk.web.views import register_blueprints
 
-    if app.config["PROXY_HOPS"] > 0:
+    # Under `kiosk serve` waitress applies X-Forwarded-For itself; any other WSGI server
+    # gets werkzeug's ProxyFix for the same setting.
+    if app.config["PROXY_HOPS"] > 0 and not app.config.get("SERVER_HANDLES_PROXY"):
         from werkzeug.middleware.proxy_fix import ProxyFix
 
         hops = app.config["PROXY_HOPS"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
     web_db.init_app(app)
     i18n.init_app(app)
     security.init_app(app)

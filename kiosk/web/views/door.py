@@ -23,14 +23,16 @@ from flask_babel import lazy_gettext as _l
 from kiosk.cards import active_member_token
 from kiosk.errors import FormInvalid, InvalidInput, NotFound
 from kiosk.guests import GuestForm, sign_in_guest
+from kiosk.member_pins import PIN_PATTERN, check_pin, has_pin, set_pin
 from kiosk.members import find_by_contact
 from kiosk.moods import record_mood, request_host
 from kiosk.printing import badges
 from kiosk.visits import ScanOutcome, ScanResult, visit_person
 from kiosk.web.db import get_db
+from kiosk.web.ratelimit import FailedScanLimiter
 from kiosk.web.safe_paths import local_path
 from kiosk.web.screen_tokens import ScreenExpired, make_screen_token, read_screen_token
-from kiosk.web.views.api import scan_limiter
+from kiosk.web.views.api import failed_scan_wait, record_failed_scan
 from kiosk.web.views.context import broker, clock
 from kiosk.web.views.scanning import handle_scan, screen_url
 from kiosk.web.views.streams import door_address, is_door_device
@@ -46,6 +48,25 @@ TOPIC_LABELS = {
     "verkostot": _l("Networks and partners"),
 }
 MAX_CONTACT_LENGTH = 120
+GUEST_LIMITER_KEY = "kiosk.guest_limiter"
+GUEST_BUSY = _l(
+    "Many guests have just signed in at this screen. Please wait a moment and try again, "
+    "or ask the host for help."
+)
+
+
+def guest_limiter() -> FailedScanLimiter:
+    """Guest sign-ins per door: a few at once, then one every so often."""
+    limiter = current_app.extensions.get(GUEST_LIMITER_KEY)
+    if limiter is None:
+        limiter = current_app.extensions.setdefault(
+            GUEST_LIMITER_KEY,
+            FailedScanLimiter(
+                burst=current_app.config["GUEST_SIGNIN_BURST"],
+                refill_seconds=current_app.config["GUEST_SIGNIN_REFILL_SECONDS"],
+            ),
+        )
+    return limiter
 
 
 def topic_choices() -> list[tuple[str, str]]:
@@ -63,13 +84,20 @@ def door_context() -> dict[str, Any]:
     }
 
 
-def _screen(token: str) -> dict[str, Any]:
+def _screen(token: str, *, full: bool = False) -> dict[str, Any]:
+    """The person's screen data for ``token``; 404 when it is not theirs to see here.
+
+    ``full`` asks for a screen reached with a secret (the card, or the PIN after the
+    forgotten-card path): answering the mood, alerting the host and the like need one.
+    """
     try:
         data = read_screen_token(current_app.secret_key, token)
     except ScreenExpired:
         abort(404)
     if data.get("d") != door_address():  # another door's visitor: not shown here
         abort(404)
+    if full and data.get("w"):
+        abort(403)
     # The person's own language for their screens, unless they switched on this screen.
     if data.get("l") in current_app.config["LANGUAGES"] and not session.get("lang_chosen"):
         session["lang"] = data["l"]
@@ -105,7 +133,7 @@ def _limit_key() -> str:
 
 
 def _limited() -> bool:
-    return scan_limiter().retry_after(_limit_key()) > 0
+    return failed_scan_wait(_limit_key()) > 0
 
 
 @bp.post("/scan")
@@ -119,7 +147,7 @@ def scan():  # noqa: ANN201
         return redirect(url_for("door.refused", reason="busy"))
     outcome, url = handle_scan(code, device="wedge")
     if outcome.result in {ScanResult.UNKNOWN, ScanResult.REVOKED} and not outcome.replayed:
-        scan_limiter().record_failure(_limit_key())
+        record_failed_scan(_limit_key())
     return redirect(url)
 
 
@@ -131,6 +159,7 @@ def person(token: str) -> str:
     result = data["r"]
     if result == ScanResult.REPEAT and visit["checked_out_at"]:
         result = "already_out"
+    weak = bool(data.get("w"))
     return render_template(
         "door/person.html",
         token=token,
@@ -144,13 +173,17 @@ def person(token: str) -> str:
             and current_app.config["MEMBER_BADGE_POLICY"] == "button"
         ),
         badge_queued=data.get("b", False),
+        weak=weak,
+        pin_asked=weak and visit["kind"] == "member" and has_pin(get_db(), visit["member_id"]),
+        pin_wrong=request.args.get("pin") == "wrong",
+        can_set_pin=not weak and visit["kind"] == "member" and result == ScanResult.CHECKED_IN,
     )
 
 
 @bp.post("/hello/<token>/mood")
 def mood(token: str):  # noqa: ANN201
     """Record the tapped mood, then offer the quiet follow-up."""
-    data = _screen(token)
+    data = _screen(token, full=True)
     try:
         record_mood(get_db(), data["v"], int(request.form.get("mood", "0")), clock().now())
     except (InvalidInput, ValueError):
@@ -161,7 +194,7 @@ def mood(token: str):  # noqa: ANN201
 @bp.route("/hello/<token>/help", methods=["GET", "POST"])
 def follow_up(token: str):  # noqa: ANN201
     """ "Would you like a chat, or help with something?" — alerts the host quietly."""
-    data = _screen(token)
+    data = _screen(token, full=True)
     if request.method == "POST":
         try:
             alert_id = request_host(
@@ -199,7 +232,7 @@ def thanks(token: str) -> str:
 @bp.post("/hello/<token>/badge")
 def print_badge(token: str):  # noqa: ANN201
     """The "print my badge" button on a member's greeting."""
-    data = _screen(token)
+    data = _screen(token, full=True)
     if data["person"]["kind"] != "member" or data["r"] != ScanResult.CHECKED_IN:
         abort(400)
     badges.queue_member_badge(get_db(), data["v"], clock().now(), current_app.config)
@@ -223,6 +256,11 @@ def guest():  # noqa: ANN201
     form = request.form
     if request.method == "POST":
         _door_only()  # a script elsewhere on the network must not invent visits
+        wait = guest_limiter().retry_after(door_address())
+        if wait > 0:
+            # A burst of sign-ins at one door is a script, or a crowd: either way, slow down.
+            errors = {"_form": str(GUEST_BUSY)}
+            return render_template("door/guest.html", errors=errors, form=form), 429
         language = session.get("lang") or current_app.config["DEFAULT_LANGUAGE"]
         guest_form = GuestForm(
             name=form.get("name", ""),
@@ -239,6 +277,7 @@ def guest():  # noqa: ANN201
         except FormInvalid as exc:
             errors = {field: _field_message(field) for field in exc.errors}
         else:
+            guest_limiter().record_failure(door_address())
             _queue_guest_badge(signed_in)
             broker().publish(
                 "staff", "presence", {"result": "checked_in", "visit_id": signed_in.visit_id}
@@ -287,9 +326,14 @@ def forgot():  # noqa: ANN201
                 token = active_member_token(get_db(), member["id"])
             except NotFound:
                 return redirect(url_for("door.refused", reason="revoked"))
-            _outcome, url = handle_scan(token, device="forgotten-card")
+            # A hit counts toward the limit as well: otherwise a list of addresses could be
+            # tried at full speed, and each hit checks someone in.
+            record_failed_scan(_limit_key())
+            # An email or phone number is not a secret: it checks the person in or out and
+            # no more (a weak screen); their PIN unlocks the rest.
+            _outcome, url = handle_scan(token, device="forgotten-card", weak=True)
             return redirect(url)
-        scan_limiter().record_failure(_limit_key())
+        record_failed_scan(_limit_key())
         not_found = True
     return render_template("door/forgot.html", not_found=not_found), (404 if not_found else 200)
 
@@ -308,3 +352,43 @@ def language(code: str):  # noqa: ANN201
     session["lang"] = code
     session["lang_chosen"] = True
     return redirect(local_path(request.args.get("next", "/")))
+
+
+@bp.post("/hello/<token>/pin")
+def unlock_with_pin(token: str):  # noqa: ANN201
+    """After the forgotten-card path: the member's PIN opens the rest of their screens."""
+    _door_only()
+    data = _screen(token)
+    person = data["person"]
+    if not data.get("w") or person["kind"] != "member":
+        return redirect(url_for("door.person", token=token))
+    if _limited():
+        return redirect(url_for("door.refused", reason="busy"))
+    if not check_pin(get_db(), person["member_id"], request.form.get("pin", "")[:16]):
+        record_failed_scan(_limit_key())
+        return redirect(url_for("door.person", token=token, pin="wrong"))
+    data = {k: v for k, v in data.items() if k not in {"person", "w"}}
+    return redirect(url_for("door.person", token=make_screen_token(current_app.secret_key, data)))
+
+
+@bp.route("/hello/<token>/pin/new", methods=["GET", "POST"])
+def choose_pin(token: str):  # noqa: ANN201
+    """After a card scan: choose (or change) the PIN for days without the card."""
+    _door_only()
+    data = _screen(token, full=True)
+    person = data["person"]
+    if person["kind"] != "member" or person["checked_out_at"] is not None:
+        abort(400)
+    error = None
+    if request.method == "POST":
+        pin = request.form.get("pin", "")[:16].strip()
+        if not PIN_PATTERN.match(pin):
+            error = _l("A PIN is 4 to 6 digits.")
+        elif pin != request.form.get("pin_again", "")[:16].strip():
+            error = _l("The two PINs are not the same. Please type them again.")
+        else:
+            set_pin(get_db(), person["member_id"], pin)
+            return redirect(url_for("door.person", token=token, pin="set"))
+    return render_template(
+        "door/pin.html", token=token, first_name=person["first_name"], error=error
+    ), (400 if error else 200)

@@ -19,8 +19,12 @@ from kiosk.web.views.streams import door_address, door_channel
 PERSONAL_RESULTS = {ScanResult.CHECKED_IN, ScanResult.CHECKED_OUT, ScanResult.REPEAT}
 
 
-def screen_url(outcome: ScanOutcome) -> str:
-    """Return the door screen that answers ``outcome``."""
+def screen_url(outcome: ScanOutcome, *, weak: bool = False) -> str:
+    """Return the door screen that answers ``outcome``.
+
+    ``weak`` marks a screen reached without a secret (the forgotten-card path): it confirms
+    the check-in or check-out and offers nothing more until the member's PIN is given.
+    """
     if outcome.result not in PERSONAL_RESULTS or outcome.visit_id is None:
         return url_for("door.refused", reason=outcome.result.value)
     at = from_db(outcome.at) if outcome.at else clock().now()
@@ -36,6 +40,8 @@ def screen_url(outcome: ScanOutcome) -> str:
         "l": outcome.language or current_app.config["DEFAULT_LANGUAGE"],
         "d": door_address(),  # the screen opens only at the door where the person scanned
     }
+    if weak:
+        data["w"] = 1
     return url_for("door.person", token=make_screen_token(current_app.secret_key, data))
 
 
@@ -72,6 +78,7 @@ def handle_scan(
     device: str,
     idempotency_key: str | None = None,
     seen_at: datetime | None = None,
+    weak: bool = False,
 ) -> tuple[ScanOutcome, str]:
     """Process a scan and push the result to the door screens; return it and its screen."""
     outcome = process_scan(
@@ -83,7 +90,7 @@ def handle_scan(
         idempotency_key=idempotency_key,
         seen_at=seen_at,
     )
-    url = screen_url(outcome)
+    url = screen_url(outcome, weak=weak)
     if outcome.replayed:  # a retried delivery: the door and the host already know
         return outcome, url
     if outcome.result == ScanResult.CHECKED_IN and outcome.member_id is not None:

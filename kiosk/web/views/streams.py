@@ -2,21 +2,49 @@
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 
 from flask import Blueprint, Response, abort, current_app, jsonify, redirect, request, session
 
 from kiosk.web.live import TooManyStreams, sse_stream
+from kiosk.web.server import KIOSK_ITSELF
 from kiosk.web.views.context import broker
 
 bp = Blueprint("streams", __name__)
 
-LOOPBACK = {"127.0.0.1", "::1"}
+LOOPBACK = KIOSK_ITSELF
+
+
+def token_generation(token: str) -> str:
+    """A short, one-way name for a device token, kept in a paired browser's session."""
+    return hashlib.sha256(b"kiosk-pairing\x00" + token.encode()).hexdigest()[:32]
+
+
+def accepted_generations() -> list[str]:
+    """The generations of the device tokens accepted now (current and still-rotating)."""
+    config = current_app.config
+    return [
+        token_generation(t) for t in [config["DEVICE_TOKEN"], *config["DEVICE_TOKENS_PREVIOUS"]]
+    ]
 
 
 def is_door_device() -> bool:
-    """Tell whether this browser is a door screen: on the kiosk itself, or paired once."""
-    return request.remote_addr in LOOPBACK or session.get("door_device") is True
+    """Tell whether this browser is a door screen: on the kiosk itself, or paired once.
+
+    A pairing holds for the address it was made from and the device token it was made with:
+    another machine with a copy of the cookie is not a door, and rotating the token (once the
+    old one is no longer accepted) unpairs every browser paired with it.
+    """
+    if request.remote_addr in LOOPBACK:
+        return True
+    paired = session.get("door_device")
+    if not isinstance(paired, dict):
+        return False
+    return paired.get("a") == request.remote_addr and any(
+        hmac.compare_digest(str(paired.get("g", "")), generation)
+        for generation in accepted_generations()
+    )
 
 
 def door_address() -> str:
@@ -67,6 +95,9 @@ def pair_door_device():  # noqa: ANN201
     presented = request.args.get("token", "")
     if not hmac.compare_digest(presented.encode(), current_app.config["DEVICE_TOKEN"].encode()):
         abort(403)
-    session["door_device"] = True
+    session["door_device"] = {
+        "a": request.remote_addr,
+        "g": token_generation(current_app.config["DEVICE_TOKEN"]),
+    }
     session.permanent = True
     return redirect("/")
