@@ -73,7 +73,7 @@ def test_a_pin_chosen_after_a_card_scan_unlocks_the_forgotten_card_path(tmp_path
         )
         assert chosen.status == 302
         stored = query(server, "SELECT pin_hash FROM members")[0]["pin_hash"]
-        assert stored and "4826" not in stored
+        assert stored and stored.startswith(("scrypt:", "pbkdf2:"))  # a salted hash
         assert scan_at_door(door, card)  # check out with the card
         # Another day, no card: the email checks her in and asks for the PIN.
         weak = _path(forgot_card(door, "anna@example.com"))
@@ -135,3 +135,27 @@ def test_the_board_opt_in_shows_only_the_configured_topics(live_server):
         [("csrf_token", token), ("show", "1"), ("topic", "Salainen harrastus")],
     )
     assert own.status == 400
+
+
+def test_staff_can_set_the_pin_the_member_chose(live_server):
+    from tests.trust.live import add_staff, log_in
+
+    live_server.add_member("Anna Virtanen", email="anna@example.com")
+    member_id = query(live_server, "SELECT id FROM members")[0]["id"]
+    add_staff(live_server, "aatu")
+    admin = Browser(live_server.url)
+    assert log_in(admin, "aatu").status == 302
+    token = admin.csrf(f"/staff/members/{member_id}")
+    bad = admin.post_form(f"/staff/members/{member_id}/pin", {"csrf_token": token, "pin": "12a4"})
+    assert "pin=bad" in bad.headers["Location"]
+    saved = admin.post_form(
+        f"/staff/members/{member_id}/pin", {"csrf_token": token, "pin": "90817"}
+    )
+    assert "pin=set" in saved.headers["Location"]
+    actions = [row["action"] for row in query(live_server, "SELECT action FROM audit_log")]
+    assert "member.pin_set" in actions
+    door = Browser(live_server.url, source="127.0.0.1")
+    weak = _path(forgot_card(door, "anna@example.com"))
+    token = door.csrf("/")
+    unlocked = _path(door.post_form(f"{weak}/pin", {"csrf_token": token, "pin": "90817"}))
+    assert 'name="mood"' in door.get(unlocked).text
