@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import socket
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
@@ -65,9 +66,11 @@ DEFAULTS: dict[str, Any] = {
     "PROXY_HOPS": 0,
     # The address of that proxy: only its X-Forwarded-For is believed.
     "TRUSTED_PROXY": "127.0.0.1",
-    # Host names the server answers to; any other Host header gets 400 rather than being
-    # echoed into redirects. Add the kiosk's LAN name when browsers reach it by name.
-    "TRUSTED_HOSTS": ["localhost", "127.0.0.1", "::1"],
+    # Host names the server answers to (besides localhost, 127.0.0.1 and this machine's own
+    # host name, which are always trusted); any other Host header gets 400 rather than being
+    # echoed into redirects. Add the name or LAN address that other doors and browsers use;
+    # "*" turns the check off.
+    "TRUSTED_HOSTS": [],
     # Slow or idle clients: seconds an idle or unfinished connection is kept, open
     # connections allowed per client address (the kiosk itself, 127.0.0.1, is exempt), and
     # connections always kept free for the kiosk itself, so its scanner gets through.
@@ -164,6 +167,15 @@ def read_or_create_secret(path: Path) -> str:
     return value
 
 
+def trusted_hosts(configured: list[str]) -> list[str]:
+    """The Host names to accept: the configured ones plus the machine's own; empty for "*"."""
+    if "*" in configured:
+        return []
+    own = socket.gethostname().lower()
+    names = ["localhost", "127.0.0.1", "::1", own, f"{own}.local", *configured]
+    return list(dict.fromkeys(name.strip().lower() for name in names if name.strip()))
+
+
 def instance_path(environ: Mapping[str, str] | None = None) -> Path:
     """Return the instance folder: ``KIOSK_INSTANCE`` or ``instance/`` beside the code."""
     environ = os.environ if environ is None else environ
@@ -200,6 +212,7 @@ def load_settings(
         settings["TZ"] = ZoneInfo(settings["TIMEZONE"])
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise ConfigError(f"unknown time zone {settings['TIMEZONE']!r}") from exc
+    settings["TRUSTED_HOSTS"] = trusted_hosts(settings["TRUSTED_HOSTS"])
     if settings["MEMBER_BADGE_POLICY"] not in {"never", "first_visit_of_day", "button"}:
         raise ConfigError("KIOSK_MEMBER_BADGE_POLICY must be never, first_visit_of_day or button")
     return settings

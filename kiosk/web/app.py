@@ -57,7 +57,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         PERMANENT_SESSION_LIFETIME=timedelta(seconds=app.config["STAFF_SESSION_SECONDS"]),
         MAX_CONTENT_LENGTH=64 * 1024,
         WTF_CSRF_TIME_LIMIT=None,  # the door page stays open all day
-        # Any other Host header is refused (400), never echoed into a redirect.
+        # Any other Host header is refused (400), never echoed into a redirect; an empty
+        # list ("*" in the setting) turns the check off.
         TRUSTED_HOSTS=list(app.config["TRUSTED_HOSTS"]) or None,
     )
     app.extensions["kiosk.clock"] = clock

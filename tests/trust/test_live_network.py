@@ -344,3 +344,24 @@ def test_an_idempotency_key_is_scoped_to_its_device_and_code(live_server):
     assert elsewhere["result"] == "repeat"  # processed afresh: within the minimum stay
     # A true retry still gets the first answer.
     assert live_server.post_scan(token, id="avain-1", device="door-1")[1] == first
+
+
+def test_a_configured_lan_name_is_trusted_and_the_check_can_be_turned_off(tmp_path):
+    server = start_server(tmp_path, {"KIOSK_TRUSTED_HOSTS": "kiosk.lan, 192.168.1.20"})
+    try:
+        client = Browser(server.url)
+        for host in ("kiosk.lan", "kiosk.lan:8080", "192.168.1.20"):
+            answer = client.get("/staff/", headers={"Host": host})
+            assert (
+                answer.status == 302
+                and host in answer.headers["Location"]
+                or (answer.headers["Location"].startswith("/"))
+            ), (host, answer.status)
+        assert client.get("/staff/", headers={"Host": "evil.example"}).status == 400
+    finally:
+        server.stop()
+    anything = start_server(tmp_path, {"KIOSK_TRUSTED_HOSTS": "*"}, name="j")
+    try:
+        assert Browser(anything.url).get("/", headers={"Host": "whatever.example"}).status == 200
+    finally:
+        anything.stop()
