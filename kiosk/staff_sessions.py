@@ -21,6 +21,8 @@ def start_session(
 ) -> str:
     """Open a session for ``staff_id``; return its id (the secret the cookie carries)."""
     session_id = secrets.token_urlsafe(24)
+    # Sessions long over are of no use to anyone: forget them as new ones begin.
+    db.execute("DELETE FROM staff_sessions WHERE expires_at < ?", [to_db(now - timedelta(days=1))])
     db["staff_sessions"].insert(
         {
             "id": session_id,

@@ -98,6 +98,18 @@ def _erase_print_jobs(db: sqlite_utils.Database, member_id: int, stamp: str) -> 
                 "SELECT id FROM print_jobs WHERE instr(payload, ?) > 0", [card["token"]]
             )
         )
+    # Jobs made for someone not present (an event's name tags) have no visit: find those by
+    # the name they carry. Another person with the very same full name may lose a badge
+    # payload too; erring that way is the safe side.
+    name = list(db.query("SELECT name FROM members WHERE id = ?", [member_id]))
+    if name and len(name[0]["name"].strip()) >= 3:
+        ids.update(
+            row["id"]
+            for row in db.query(
+                "SELECT id FROM print_jobs WHERE kind != 'roll_call' AND instr(payload, ?) > 0",
+                [json.dumps(name[0]["name"], ensure_ascii=False)[1:-1]],
+            )
+        )
     ids.update(_redact_roll_calls(db, member_id, stamp))
     for job_id in ids - set(_roll_call_ids(db)):
         db.execute(ERASE_JOB, [stamp, job_id])
