@@ -159,3 +159,25 @@ def test_staff_can_set_the_pin_the_member_chose(live_server):
     token = door.csrf("/")
     unlocked = _path(door.post_form(f"{weak}/pin", {"csrf_token": token, "pin": "90817"}))
     assert 'name="mood"' in door.get(unlocked).text
+
+
+def test_wrong_pins_for_one_member_are_limited(live_server):
+    live_server.add_member("Anna Virtanen", email="anna@example.com")
+    member_id = query(live_server, "SELECT id FROM members")[0]["id"]
+    from kiosk.db import connect
+    from kiosk.member_pins import set_pin
+
+    db = connect(live_server.db_path)
+    set_pin(db, member_id, "90817")
+    db.close()
+    door = Browser(live_server.url)
+    weak = _path(forgot_card(door, "anna@example.com"))
+    token = door.csrf("/")
+    places = [
+        _path(door.post_form(f"{weak}/pin", {"csrf_token": token, "pin": f"1{n:04d}"}))
+        for n in range(5)
+    ]
+    assert all(place == weak for place in places)  # told the PIN was wrong
+    # The sixth try, even the right PIN, waits: guessing a PIN is slow for every member.
+    sixth = _path(door.post_form(f"{weak}/pin", {"csrf_token": token, "pin": "90817"}))
+    assert sixth == "/refused/busy"

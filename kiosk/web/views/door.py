@@ -69,6 +69,16 @@ def guest_limiter() -> FailedScanLimiter:
     return limiter
 
 
+PIN_LIMITER_KEY = "kiosk.pin_limiter"
+
+
+def pin_limiter() -> FailedScanLimiter:
+    """Wrong PINs per member: 5 in a row, then one every 3 minutes, from any door."""
+    return current_app.extensions.setdefault(
+        PIN_LIMITER_KEY, FailedScanLimiter(burst=5, refill_seconds=180.0)
+    )
+
+
 def topic_choices() -> list[tuple[str, str]]:
     """The configured help topics with their (translated) labels."""
     return [(key, str(TOPIC_LABELS.get(key, key))) for key in current_app.config["HELP_TOPICS"]]
@@ -362,10 +372,13 @@ def unlock_with_pin(token: str):  # noqa: ANN201
     person = data["person"]
     if not data.get("w") or person["kind"] != "member":
         return redirect(url_for("door.person", token=token))
-    if _limited():
+    member_key = f"member:{person['member_id']}"
+    if _limited() or pin_limiter().retry_after(member_key) > 0:
         return redirect(url_for("door.refused", reason="busy"))
     if not check_pin(get_db(), person["member_id"], request.form.get("pin", "")[:16]):
+        # Wrong PINs count at this door and for this member, wherever they are tried.
         record_failed_scan(_limit_key())
+        pin_limiter().record_failure(member_key)
         return redirect(url_for("door.person", token=token, pin="wrong"))
     data = {k: v for k, v in data.items() if k not in {"person", "w"}}
     return redirect(url_for("door.person", token=make_screen_token(current_app.secret_key, data)))
