@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed-stamp
 RUN_SYSTEM_PACKAGES := libzbar0 libusb-1.0-0
 # chromium: the real browser for the end-to-end tests. shellcheck, systemd: checks of deploy/.
 # libreoffice-calc-nogui: a real spreadsheet reading our CSV reports. sqlite3: the benchmark baseline.
-# caddy: the HTTPS reverse proxy (its own local CA) the door-tablet tests go through;
+# caddy: the reverse proxy the proxy and door-tablet tests go through (HTTPS, its own CA);
 # libnss3-tools: certutil, which puts that CA into the test browser's trust store.
 TEST_SYSTEM_PACKAGES := chromium fonts-dejavu-core shellcheck systemd libreoffice-calc-nogui sqlite3 \
 	caddy libnss3-tools

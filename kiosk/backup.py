@@ -20,6 +20,7 @@ import sqlite_utils
 
 from kiosk.db import BUSY_TIMEOUT_SECONDS
 from kiosk.errors import KioskError
+from kiosk.files import private_dir, private_file
 from kiosk.migrations import migrations, schema_version
 
 # Names of the files the rotation manages; anything else in the folder is left alone.
@@ -70,6 +71,7 @@ def _lenient_text(raw: bytes) -> str:
 
 def _copy_database(source: sqlite3.Connection, dest: Path) -> None:
     """Copy ``source`` into a new single-file database at ``dest`` (which must not exist)."""
+    private_file(dest)  # a backup holds everything the database does: 0600, like it
     target = sqlite3.connect(str(dest), isolation_level=None)
     target.text_factory = _lenient_text
     try:
@@ -127,7 +129,8 @@ def backup_database(db_path: str | Path, dest: str | Path) -> Path:
         raise BackupError("the backup file must not be the database itself")
     if dest.is_dir():
         raise BackupError(f"{dest} is a folder; give a file name for the backup")
-    dest.parent.mkdir(parents=True, exist_ok=True)
+    if not dest.parent.is_dir():
+        private_dir(dest.parent)
     partial = dest.with_name(f".{dest.name}.partial")
     _remove_if_exists(partial)
     try:

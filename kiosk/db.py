@@ -10,6 +10,7 @@ from pathlib import Path
 import sqlite_utils
 
 from kiosk.errors import KioskError
+from kiosk.files import private_dir, private_file, tighten
 
 BUSY_TIMEOUT_SECONDS = 5.0
 
@@ -28,8 +29,17 @@ def connect(path: str | Path, *, migrate: bool = False) -> sqlite_utils.Database
     the one that opened it; each connection is still used by one request at a time.
     """
     path = Path(path)
-    if not path.parent.is_dir():
-        path.parent.mkdir(parents=True, exist_ok=True)
+    if str(path) != ":memory:":
+        if not path.parent.is_dir():
+            private_dir(path.parent)
+        # Created 0600 before SQLite opens it: SQLite gives its -wal and -shm files the
+        # database file's own mode, so they are private too.
+        try:
+            private_file(path)
+            for suffix in ("-wal", "-shm"):
+                tighten(f"{path}{suffix}")
+        except OSError:
+            pass  # a read-only or foreign file: SQLite's own error says more below
     try:
         conn = sqlite3.connect(
             str(path), timeout=BUSY_TIMEOUT_SECONDS, check_same_thread=False, isolation_level=None

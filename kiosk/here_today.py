@@ -7,8 +7,9 @@ Rules, which the board's query enforces rather than trusts:
 * The board reads **open visits only**, so a person disappears from it at check-out (by card,
   by hand, or at closing time) without anything to clean up.
 * It shows a first name, a company and the topics the person chose, nothing else. Topics are
-  chosen from the member's own tags (interests, "can help with") and the configured help
-  topics; free text typed at the door is not accepted.
+  chosen from the configured help topics only: the member's own profile tags (interests,
+  "can help with") are never put on the door screen, where anyone behind them could read
+  them. Free text typed at the door is not accepted.
 * Guests cannot opt in; members whose data was erased or who were deactivated never show.
 """
 
@@ -44,13 +45,14 @@ def split_tags(text: str | None) -> list[str]:
 def topic_choices(
     db: sqlite_utils.Database, visit_id: int, help_topics: Sequence[str] = ()
 ) -> list[str]:
-    """The topics a member may show on the board for this visit: their own tags first
-    (interests, then "can help with"), then the configured help topics."""
-    member = _visit_member(db, visit_id)
-    own = split_tags(member["interests"]) + split_tags(member["can_help_with"])
+    """The topics a member may show on the board for this visit: the configured help topics.
+
+    The member's own profile tags are left out on purpose: the opt-in is on the door screen.
+    """
+    _visit_member(db, visit_id)  # a member's visit, or NotFound
     choices: list[str] = []
     seen: set[str] = set()
-    for tag in [*own, *help_topics]:
+    for tag in help_topics:
         if tag.casefold() not in seen:
             seen.add(tag.casefold())
             choices.append(tag)

@@ -169,20 +169,33 @@ def find_by_contact(db: sqlite_utils.Database, contact: str) -> dict[str, Any] |
     return rows[0] if len(rows) == 1 else None
 
 
+def like_pattern(text: str) -> str:
+    """A LIKE pattern (with ``ESCAPE '\\'``) matching ``text`` anywhere, taken literally:
+    ``%`` and ``_`` typed by a user are characters, not wildcards."""
+    escaped = text.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
 def search_members(
-    db: sqlite_utils.Database, text: str = "", *, limit: int = 50, offset: int = 0
+    db: sqlite_utils.Database,
+    text: str = "",
+    *,
+    limit: int = 50,
+    offset: int = 0,
+    include_email: bool = True,
 ) -> list[dict[str, Any]]:
-    """Return members whose name, company or email contains ``text``, by name."""
-    like = f"%{text.strip()}%"
+    """Return members whose name, company (or, with ``include_email``, email) contains
+    ``text``, by name."""
+    email = "OR email LIKE :like ESCAPE '\\'" if include_email else ""
     return list(
         db.query(
-            """
+            f"""
             SELECT * FROM members
             WHERE forgotten_at IS NULL
-              AND (name LIKE :like OR company LIKE :like OR email LIKE :like)
+              AND (name LIKE :like ESCAPE '\\' OR company LIKE :like ESCAPE '\\' {email})
             ORDER BY name COLLATE NOCASE LIMIT :limit OFFSET :offset
-            """,
-            {"like": like, "limit": limit, "offset": offset},
+            """,  # noqa: S608 - only a fixed clause is inserted
+            {"like": like_pattern(text), "limit": limit, "offset": offset},
         )
     )
 

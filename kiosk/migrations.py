@@ -369,6 +369,75 @@ def m040_funder_figures(db: sqlite_utils.Database) -> None:
     remember_companies(db)
 
 
+@migrations()
+def m020_member_pins(db: sqlite_utils.Database) -> None:
+    """A member's optional door PIN (a salted hash), for the forgotten-card path."""
+    _run_statements(db, "ALTER TABLE members ADD COLUMN pin_hash TEXT")
+
+
+@migrations()
+def m020_staff_sessions_and_lockouts(db: sqlite_utils.Database) -> None:
+    """Server-side staff sessions (revocable, with an absolute lifetime), lockouts per
+    username and address, and the addresses each login has succeeded from."""
+    _run_statements(
+        db,
+        """
+        CREATE TABLE staff_sessions (
+            id TEXT PRIMARY KEY,
+            staff_id INTEGER NOT NULL REFERENCES staff_users(id) ON DELETE CASCADE,
+            created_at TEXT NOT NULL,
+            expires_at TEXT NOT NULL,
+            revoked_at TEXT
+        );
+        CREATE INDEX staff_sessions_staff ON staff_sessions(staff_id);
+
+        CREATE TABLE staff_login_failures (
+            username TEXT NOT NULL,
+            address TEXT NOT NULL,
+            failures INTEGER NOT NULL DEFAULT 0,
+            locked_until TEXT,
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (username, address)
+        );
+
+        CREATE TABLE staff_known_addresses (
+            staff_id INTEGER NOT NULL REFERENCES staff_users(id) ON DELETE CASCADE,
+            address TEXT NOT NULL,
+            last_login_at TEXT NOT NULL,
+            PRIMARY KEY (staff_id, address)
+        )
+        """,
+    )
+
+
+@migrations()
+def m020_scan_keys_per_device_and_code(db: sqlite_utils.Database) -> None:
+    """Idempotency keys count per device and code, not across every scan ever made: the
+    table is rebuilt without the column's global UNIQUE."""
+    _run_statements(
+        db,
+        """
+        CREATE TABLE scans_new (
+            id INTEGER PRIMARY KEY,
+            idempotency_key TEXT,
+            device TEXT NOT NULL,
+            code_digest TEXT NOT NULL,
+            result TEXT NOT NULL,
+            visit_id INTEGER REFERENCES visits(id) ON DELETE SET NULL,
+            seen_at TEXT NOT NULL,
+            received_at TEXT NOT NULL
+        );
+        INSERT INTO scans_new SELECT id, idempotency_key, device, code_digest, result,
+            visit_id, seen_at, received_at FROM scans;
+        DROP TABLE scans;
+        ALTER TABLE scans_new RENAME TO scans;
+        CREATE INDEX scans_received ON scans(received_at);
+        CREATE UNIQUE INDEX scans_idempotency
+            ON scans(idempotency_key, device, code_digest) WHERE idempotency_key IS NOT NULL
+        """,
+    )
+
+
 def _run_statements(db: sqlite_utils.Database, script: str) -> None:
     # executescript() would COMMIT the transaction Migrations opened around the step, so the
     # statements run one at a time and the step stays all-or-nothing.

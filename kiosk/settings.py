@@ -18,6 +18,7 @@ import logging
 import os
 import re
 import secrets
+import socket
 import tomllib
 import types
 from collections.abc import Mapping
@@ -27,6 +28,7 @@ from typing import Any, get_type_hints
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from kiosk.errors import KioskError
+from kiosk.files import private_dir
 
 log = logging.getLogger(__name__)
 
@@ -125,6 +127,36 @@ class Settings:
     proxy_hops: int = _setting(
         0, "reverse proxies in front of kiosk serve; the client's own address then counts"
     )
+    trusted_proxy: str = _setting("127.0.0.1", "the proxy whose X-Forwarded-For is believed")
+    trusted_hosts: tuple[str, ...] = _setting(
+        [], "host names the server answers to besides its own; * turns the check off"
+    )
+    channel_timeout_seconds: int = _setting(
+        10, "seconds an idle or unfinished connection is kept open"
+    )
+    max_connections_per_address: int = _setting(
+        16, "open connections one client address may hold (the kiosk itself is exempt)"
+    )
+    connection_limit: int = _setting(400, "open connections the server accepts in all")
+    loopback_reserve: int = _setting(
+        50, "connections always kept free for the kiosk itself, so its scanner gets through"
+    )
+    max_door_streams: int = _setting(
+        6, "door live streams over all doors; below KIOSK_THREADS minus KIOSK_MAX_STREAMS"
+    )
+    scan_failure_global_burst: int = _setting(
+        60, "failed scans over all devices together before every device is slowed down"
+    )
+    scan_failure_global_refill_seconds: float = _setting(
+        0.5, "after that burst, one more failed scan anywhere every this many seconds"
+    )
+    guest_signin_burst: int = _setting(5, "guest sign-ins one door may make in a row")
+    guest_signin_refill_seconds: float = _setting(
+        20.0, "after that burst, one more guest sign-in every this many seconds"
+    )
+    staff_session_seconds: int = _setting(
+        12 * 3600, "a staff login's absolute lifetime, counted from the login"
+    )
     smtp_url: str = _setting(
         "", "where email goes out: smtp://HOST:PORT, smtp+starttls://…:587, smtps://…:465"
     )
@@ -156,6 +188,14 @@ class Settings:
     def tz(self) -> ZoneInfo:
         """The configured time zone."""
         return ZoneInfo(self.timezone)
+
+    def host_names(self) -> list[str]:
+        """The Host names to accept: the configured ones plus the machine's own; [] for "*"."""
+        if "*" in self.trusted_hosts:
+            return []
+        own = socket.gethostname().lower()
+        names = ["localhost", "127.0.0.1", "::1", own, f"{own}.local", *self.trusted_hosts]
+        return list(dict.fromkeys(name.strip().lower() for name in names if name.strip()))
 
     def as_flask_config(self) -> dict[str, Any]:
         """The settings as upper-case keys, for the web layer's ``app.config``."""
@@ -298,7 +338,7 @@ def read_or_create_secret(path: Path) -> str:
         return path.read_text(encoding="ascii").strip()
     except FileNotFoundError:
         pass
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(path.parent)
     value = secrets.token_urlsafe(32)
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

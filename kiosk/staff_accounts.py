@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlite_utils
@@ -64,38 +64,141 @@ def create_staff(
     )
 
 
-def authenticate(
-    db: sqlite_utils.Database, username: str, password: str, now: datetime
-) -> dict[str, Any]:
-    """Return the staff user for a correct login; count failures and lock after too many."""
+# Checked when there is no such user, so that every refusal costs one password hash.
+_DUMMY_HASH = generate_password_hash("no such user, same cost")
+
+
+def _failure_row(db: sqlite_utils.Database, username: str, address: str) -> dict[str, Any] | None:
     rows = list(
         db.query(
-            "SELECT * FROM staff_users WHERE username = ? AND active = 1",
-            [username.strip().lower()],
+            "SELECT * FROM staff_login_failures WHERE username = ? AND address = ?",
+            [username, address],
         )
     )
-    if not rows:
-        # Hash anyway, so a wrong username takes as long as a wrong password.
-        check_password_hash(generate_password_hash("x"), password)
+    return rows[0] if rows else None
+
+
+def is_known_address(db: sqlite_utils.Database, username: str, address: str) -> bool:
+    """Tell whether ``username`` has logged in from ``address`` before."""
+    return bool(
+        list(
+            db.query(
+                "SELECT 1 FROM staff_known_addresses k JOIN staff_users u ON u.id = k.staff_id "
+                "WHERE u.username = ? AND k.address = ?",
+                [username.strip().lower(), address],
+            )
+        )
+    )
+
+
+def authenticate(
+    db: sqlite_utils.Database, username: str, password: str, now: datetime, address: str = ""
+) -> dict[str, Any]:
+    """Return the staff user for a correct login; count failures and lock after too many.
+
+    Failures are counted per username *and* address: five wrong passwords from one address
+    lock that address out of that account for :data:`LOCKOUT`, while the owner elsewhere
+    still gets in. Every path (no such user, wrong password, locked) checks exactly one
+    password hash, so the time taken does not tell them apart.
+    """
+    username = username.strip().lower()
+    rows = list(db.query("SELECT * FROM staff_users WHERE username = ? AND active = 1", [username]))
+    user = rows[0] if rows else None
+    matches = check_password_hash(user["password_hash"] if user else _DUMMY_HASH, password)
+    if user is None:
         raise LoginRefused("wrong username or password")
-    user = rows[0]
-    if user["locked_until"] and from_db(user["locked_until"]) > now:
+    failure = _failure_row(db, username, address)
+    if failure and failure["locked_until"] and from_db(failure["locked_until"]) > now:
         raise LoginRefused("too many failed attempts; try again later")
-    if not check_password_hash(user["password_hash"], password):
-        failures = user["failed_logins"] + 1
+    if not matches:
+        failures = (failure["failures"] if failure else 0) + 1
         locked = to_db(now + LOCKOUT) if failures >= MAX_FAILED_LOGINS else None
-        db["staff_users"].update(
-            user["id"], {"failed_logins": 0 if locked else failures, "locked_until": locked}
+        db["staff_login_failures"].upsert(
+            {
+                "username": username,
+                "address": address,
+                "failures": 0 if locked else failures,
+                "locked_until": locked,
+                "updated_at": to_db(now),
+            },
+            pk=("username", "address"),
         )
         raise LoginRefused("wrong username or password")
+    db.execute(
+        "DELETE FROM staff_login_failures WHERE username = ? AND address = ?", [username, address]
+    )
+    db["staff_known_addresses"].upsert(
+        {"staff_id": user["id"], "address": address, "last_login_at": to_db(now)},
+        pk=("staff_id", "address"),
+    )
     db["staff_users"].update(
         user["id"], {"failed_logins": 0, "locked_until": None, "last_login_at": to_db(now)}
     )
     return user
 
 
-def set_password(db: sqlite_utils.Database, user_id: int, password: str) -> None:
-    """Change a staff user's password (the policy applies)."""
+def _user_by_name(db: sqlite_utils.Database, username: str) -> dict[str, Any]:
+    rows = list(
+        db.query("SELECT * FROM staff_users WHERE username = ?", [username.strip().lower()])
+    )
+    if not rows:
+        raise InvalidInput(f"no staff login {username!r}", "username")
+    return rows[0]
+
+
+def unlock_staff(db: sqlite_utils.Database, username: str) -> None:
+    """Lift every lockout of ``username``, from every address."""
+    user = _user_by_name(db, username)
+    db.execute("DELETE FROM staff_login_failures WHERE username = ?", [user["username"]])
+    db["staff_users"].update(user["id"], {"failed_logins": 0, "locked_until": None})
+
+
+def disable_staff(db: sqlite_utils.Database, username: str, now: datetime) -> None:
+    """Turn a login off and end its sessions."""
+    from kiosk.staff_sessions import end_all_sessions
+
+    user = _user_by_name(db, username)
+    db["staff_users"].update(user["id"], {"active": 0})
+    end_all_sessions(db, user["id"], now)
+
+
+def set_password_by_name(
+    db: sqlite_utils.Database, username: str, password: str, now: datetime
+) -> None:
+    """Set a new password for ``username`` (the policy applies) and end their sessions."""
+    user = _user_by_name(db, username)
+    set_password(db, user["id"], password, now)
+
+
+def list_staff(db: sqlite_utils.Database, now: datetime) -> list[dict[str, Any]]:
+    """Every staff login: username, role, email (when known), locked, disabled, last login."""
+    locked = {
+        row["username"]
+        for row in db.query(
+            "SELECT DISTINCT username FROM staff_login_failures WHERE locked_until > ?",
+            [to_db(now)],
+        )
+    }
+    return [
+        {
+            "username": row["username"],
+            "role": row["role"],
+            "email": row.get("email"),
+            "locked": row["username"] in locked,
+            "disabled": not row["active"],
+            "last_login_at": row["last_login_at"],
+        }
+        for row in db.query("SELECT * FROM staff_users ORDER BY username")
+    ]
+
+
+def set_password(
+    db: sqlite_utils.Database, user_id: int, password: str, now: datetime | None = None
+) -> None:
+    """Change a staff user's password (the policy applies) and end all their sessions."""
+    from kiosk.staff_sessions import end_all_sessions
+
     user = db["staff_users"].get(user_id)
     check_password_policy(password, user["username"])
     db["staff_users"].update(user_id, {"password_hash": generate_password_hash(password)})
+    end_all_sessions(db, user_id, now or datetime.now(UTC))

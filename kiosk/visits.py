@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import asdict, dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta, tzinfo
 from enum import StrEnum
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import sqlite_utils
 
@@ -25,7 +26,9 @@ from kiosk.transactions import write_transaction
 
 MAX_CODE_LENGTH = 512
 # A scan queued by a scanner while the server was away keeps the time it was seen, within
-# reason: a clock far off on the scanner must not put visits on another day.
+# reason: at most 12 hours back, never before the start of the current local day (so a visit
+# cannot be moved to yesterday), and at most a minute ahead. Outside that window the time
+# the server received it counts.
 SEEN_AT_MAX_AGE = timedelta(hours=12)
 SEEN_AT_MAX_SKEW = timedelta(minutes=1)
 LONG_BREAK = timedelta(days=28)
@@ -50,6 +53,7 @@ class ScanRules:
 
     min_stay: timedelta = timedelta(minutes=2)
     repeat_window: timedelta = timedelta(seconds=60)
+    timezone: tzinfo = ZoneInfo("Europe/Helsinki")  # where "today" is, for queued scans
 
 
 @dataclass
@@ -81,13 +85,22 @@ def code_digest(code: str) -> str:
     return hashlib.sha256(code.encode("utf-8", "replace")).hexdigest()[:16]
 
 
-def event_time(now: datetime, seen_at: datetime | None) -> datetime:
-    """Return when the scan happened: ``seen_at`` when plausible, else ``now``."""
+def event_time(now: datetime, seen_at: datetime | None, timezone: tzinfo | None = None) -> datetime:
+    """Return when the scan happened: ``seen_at`` when plausible, else ``now``.
+
+    Plausible means within :data:`SEEN_AT_MAX_AGE` before ``now`` and
+    :data:`SEEN_AT_MAX_SKEW` after it; a time before the start of ``now``'s local day (in
+    ``timezone``) is clamped to that start, so a queued scan never lands on yesterday.
+    """
     if seen_at is None or seen_at.tzinfo is None:
         return now
-    if now - SEEN_AT_MAX_AGE <= seen_at <= now + SEEN_AT_MAX_SKEW:
-        return min(seen_at, now)
-    return now
+    if not now - SEEN_AT_MAX_AGE <= seen_at <= now + SEEN_AT_MAX_SKEW:
+        return now
+    moment = min(seen_at, now)
+    zone = timezone or ScanRules.timezone
+    local_now = now.astimezone(zone)
+    day_start = datetime.combine(local_now.date(), time(0), tzinfo=zone)
+    return max(moment, day_start.astimezone(now.tzinfo))
 
 
 def open_visit(
@@ -139,8 +152,16 @@ def _log_scan(
     )
 
 
-def _replay(db: sqlite_utils.Database, key: str) -> ScanOutcome | None:
-    rows = list(db.query("SELECT result, visit_id FROM scans WHERE idempotency_key = ?", [key]))
+def _replay(db: sqlite_utils.Database, key: str, device: str, code: str) -> ScanOutcome | None:
+    # A key names a retried delivery of one code by one device; the same key with another
+    # code (or from another device) is a different scan, never someone else's answer.
+    rows = list(
+        db.query(
+            "SELECT result, visit_id FROM scans "
+            "WHERE idempotency_key = ? AND device = ? AND code_digest = ?",
+            [key, device, code_digest(code[:MAX_CODE_LENGTH])],
+        )
+    )
     if not rows:
         return None
     outcome = ScanOutcome(
@@ -317,10 +338,10 @@ def process_scan(
     """
     rules = rules or ScanRules()
     code = code.strip() if isinstance(code, str) else ""
-    at = event_time(now, seen_at)
+    at = event_time(now, seen_at, rules.timezone)
     with write_transaction(db):
         if idempotency_key:
-            replayed = _replay(db, idempotency_key)
+            replayed = _replay(db, idempotency_key, device, code)
             if replayed is not None:
                 return replayed
         card = (

@@ -90,7 +90,9 @@ class LiveServer:
         except RuntimeError:
             self.stop()
             raise
-        self.device_token = (instance / "device_token").read_text().strip()
+        self.device_token = (extra_env or {}).get("KIOSK_DEVICE_TOKEN") or (
+            (instance / "device_token").read_text().strip()
+        )
 
     def _wait_until_up(self, timeout: float = 30.0) -> None:
         import time

@@ -99,18 +99,23 @@ def test_previous_device_token_still_works_during_rotation(tmp_path, clock, db_p
         assert response.json["result"] == "unknown"
 
 
+def _device_auth(app):  # noqa: ANN001, ANN202
+    # /healthz gives details to devices and staff only.
+    return {"Authorization": f"Bearer {app.config['DEVICE_TOKEN']}"}
+
+
 def test_heartbeat_shows_in_healthz(app, client, clock):
-    assert client.get("/healthz").json["scanner"]["state"] == "missing"
+    assert client.get("/healthz", headers=_device_auth(app)).json["scanner"]["state"] == "missing"
     response = client.post(
         "/api/v1/devices/heartbeat",
         headers=auth(app),
         json={"device": "door-1", "kind": "scanner", "state": "ok"},
     )
     assert response.status_code == 200
-    health = client.get("/healthz")
+    health = client.get("/healthz", headers=_device_auth(app))
     assert health.status_code == 200 and health.json["scanner"]["state"] == "ok"
     clock.advance(minutes=5)
-    assert client.get("/healthz").json["scanner"]["state"] == "stale"
+    assert client.get("/healthz", headers=_device_auth(app)).json["scanner"]["state"] == "stale"
 
 
 def test_welcome_screen_is_finnish_and_lists_nobody(client, db, clock):

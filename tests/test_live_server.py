@@ -70,7 +70,10 @@ def test_a_printer_setting_that_cannot_work_never_stops_check_in(tmp_path, print
     try:
         token = server.add_member("Mikko Korhonen")
         assert server.post_scan(token)[1]["result"] == "checked_in"
-        with urllib.request.urlopen(server.url + "/healthz", timeout=5) as response:
+        request = urllib.request.Request(
+            server.url + "/healthz", headers={"Authorization": f"Bearer {server.device_token}"}
+        )
+        with urllib.request.urlopen(request, timeout=5) as response:
             health = json.loads(response.read())
         assert health["ok"] is True
         assert health["printer"]["state"] == "misconfigured"

@@ -47,9 +47,24 @@ def local_scanner_stale(report: dict[str, Any], hostname: str) -> bool | None:
     return None
 
 
-def _fetch_health(url: str) -> dict[str, Any] | None:
+def _device_token() -> str:
+    # /healthz tells the scanners' state only to staff and devices; the watchdog is a device.
+    token = os.environ.get("KIOSK_DEVICE_TOKEN", "")
+    if not token and os.environ.get("KIOSK_INSTANCE"):
+        try:
+            with open(os.path.join(os.environ["KIOSK_INSTANCE"], "device_token")) as handle:
+                token = handle.read().strip()
+        except OSError:
+            token = ""
+    return token
+
+
+def _fetch_health(url: str, token: str = "") -> dict[str, Any] | None:
+    request = urllib.request.Request(url)  # noqa: S310 - our own URL
+    if token:
+        request.add_header("Authorization", f"Bearer {token}")
     try:
-        with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 - our own URL
+        with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310 - our own URL
             return json.load(response)
     except urllib.error.HTTPError as exc:  # 503 still carries the JSON report
         try:
@@ -86,7 +101,7 @@ def _active_seconds() -> float | None:
 def main() -> int:
     """Check once; restart the scanner unit when it is running but its heartbeat is stale."""
     base = os.environ.get("KIOSK_SERVER_URL", "http://127.0.0.1:8080").rstrip("/")
-    report = _fetch_health(f"{base}/healthz")
+    report = _fetch_health(f"{base}/healthz", _device_token())
     if report is None:
         print(f"web app not answering at {base}/healthz; leaving the scanner alone")
         return 0

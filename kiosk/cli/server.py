@@ -77,14 +77,14 @@ def _start_background(app) -> list:  # noqa: ANN001
 @pass_kiosk
 def serve(kiosk: KioskContext, host: str | None, port: int | None) -> None:
     """Run the kiosk web app on waitress, with the print and notification workers."""
-    from waitress import serve as waitress_serve
-
     from kiosk.web import create_app
+    from kiosk.web.server import serve as serve_guarded
 
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    # Built once; a setting the kiosk cannot use stops here, in one line.
-    app = create_app(settings=kiosk.settings.replace(persistent_connections=True))
-    settings = app.extensions["kiosk.settings"]
+    # Built once; a setting the kiosk cannot use stops here, in one line. Waitress itself
+    # reads X-Forwarded-For (trusted_proxy), so the app must not apply it again.
+    settings = kiosk.settings.replace(persistent_connections=True)
+    app = create_app({"SERVER_HANDLES_PROXY": True}, settings=settings)
     host = host or settings.host
     port = port or settings.port
     services = _start_background(app)
@@ -92,19 +92,7 @@ def serve(kiosk: KioskContext, host: str | None, port: int | None) -> None:
     # systemd stops the service with SIGTERM: end like Ctrl+C, so the clean-up below runs.
     signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
     try:
-        waitress_serve(
-            app,
-            host=host,
-            port=port,
-            threads=settings.threads,
-            channel_timeout=60,
-            ident="tankkaamo-kiosk",
-            # waitress drops X-Forwarded-* from any peer it was not told to trust. Behind a
-            # proxy (KIOSK_PROXY_HOPS > 0) the app's ProxyFix is the one place that reads
-            # them, trusting exactly that many hops; without this the proxy's own address
-            # (loopback) would count as every client's, making each one a door.
-            clear_untrusted_proxy_headers=app.config["PROXY_HOPS"] == 0,
-        )
+        serve_guarded(app, settings, host, port)
     finally:
         for service in services:
             service.stop()

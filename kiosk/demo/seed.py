@@ -9,6 +9,7 @@ import sqlite_utils
 
 from kiosk.demo.history import seed_demo_visits
 from kiosk.events import seed_demo_events
+from kiosk.files import private_dir, private_file, tighten
 from kiosk.members import NewMember, add_member, get_member
 from kiosk.printing.member_cards import write_member_card
 from kiosk.settings import Settings
@@ -100,14 +101,13 @@ def seed_if_empty(
         member_id, token = add_member(db, member, now)
         ids.append(member_id)
         tokens.append(token)
-        cards_dir.mkdir(parents=True, exist_ok=True)
-        write_member_card(
-            get_member(db, member_id),
-            token,
-            cards_dir / f"{member_id:03d}-{_slug(member.name)}.png",
-            settings.tz,
-        )
-    (cards_dir / "tokens.txt").write_text("\n".join(tokens) + "\n", encoding="ascii")
+        private_dir(cards_dir)  # each card image is a working key: the kiosk user's only
+        card_path = cards_dir / f"{member_id:03d}-{_slug(member.name)}.png"
+        private_file(card_path)
+        write_member_card(get_member(db, member_id), token, card_path, settings.tz)
+        tighten(card_path)
+    tokens_path = private_file(cards_dir / "tokens.txt")
+    tokens_path.write_text("\n".join(tokens) + "\n", encoding="ascii")
     for name, company in BACKGROUND_MEMBERS:
         member_id, _token = add_member(
             db,

@@ -110,9 +110,25 @@ def enqueue(
     return int(cursor.lastrowid or 0)
 
 
+class JobNotReprintable(KioskError, ValueError):
+    """The job's content is gone (erased, or a roll call purged once printed)."""
+
+
+# Who may print each kind, and so reprint it: a member card is a working key to a person's
+# check-in, so only admins print it; badges and the roll call are any staff member's.
+PRINT_ROLE = {"member_card": "admin"}
+
+
+def reprint_role(kind: str) -> str:
+    """The staff role needed to (re)print a job of ``kind``: ``admin`` or ``host``."""
+    return PRINT_ROLE.get(kind, "host")
+
+
 def reprint(db: sqlite_utils.Database, job_id: int, now: datetime) -> int:
     """Queue the job ``job_id`` again, as a new job with the same content; return the new id."""
     job = get_job(db, job_id)
+    if not job["payload"]:
+        raise JobNotReprintable(f"print job {job_id} has no content left to print")
     return enqueue(db, job["kind"], job["payload"], now, visit_id=job["visit_id"])
 
 
@@ -287,9 +303,12 @@ def _finish(
     error: str | None = None,
     retry_at: datetime | None = None,
 ) -> None:
+    # A printed roll call has done its job; its list of names is not kept for later.
     db.execute(
         "UPDATE print_jobs SET status = ?, updated_at = ?, last_error = ?, next_attempt_at = ?,"
-        " printed_at = CASE WHEN ? = 'done' THEN ? ELSE printed_at END WHERE id = ?",
+        " printed_at = CASE WHEN ? = 'done' THEN ? ELSE printed_at END,"
+        " payload = CASE WHEN ? = 'done' AND kind = 'roll_call' THEN '{}' ELSE payload END"
+        " WHERE id = ?",
         [
             status,
             to_db(now),
@@ -297,6 +316,7 @@ def _finish(
             to_db(retry_at) if retry_at else None,
             status,
             to_db(now),
+            status,
             job_id,
         ],
     )

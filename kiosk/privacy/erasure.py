@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -52,6 +53,7 @@ def forget_member(
                 "business_id": None,
                 "email": None,
                 "phone": None,
+                "pin_hash": None,
                 "interests": None,
                 "can_help_with": None,
                 "looking_for": None,
@@ -114,9 +116,61 @@ def _erase_print_jobs(db: sqlite_utils.Database, member_id: int, stamp: str) -> 
                 "SELECT id FROM print_jobs WHERE instr(payload, ?) > 0", [card["token"]]
             )
         )
-    for job_id in ids:
+    # Jobs made for someone not present (an event's name tags) have no visit: find those by
+    # the name they carry. Another person with the very same full name may lose a badge
+    # payload too; erring that way is the safe side.
+    name = list(db.query("SELECT name FROM members WHERE id = ?", [member_id]))
+    if name and len(name[0]["name"].strip()) >= 3:
+        ids.update(
+            row["id"]
+            for row in db.query(
+                "SELECT id FROM print_jobs WHERE kind != 'roll_call' AND instr(payload, ?) > 0",
+                [json.dumps(name[0]["name"], ensure_ascii=False)[1:-1]],
+            )
+        )
+    ids.update(_redact_roll_calls(db, member_id, stamp))
+    for job_id in ids - set(_roll_call_ids(db)):
         db.execute(ERASE_JOB, [stamp, job_id])
     return sorted(ids)
+
+
+def _roll_call_ids(db: sqlite_utils.Database) -> list[int]:
+    return [row["id"] for row in db.query("SELECT id FROM print_jobs WHERE kind = 'roll_call'")]
+
+
+def _redact_roll_calls(db: sqlite_utils.Database, member_id: int, stamp: str) -> set[int]:
+    # A roll call lists everyone present, by name. It carries no ids, so the person is found
+    # by name and company as the roll call printed them; their line stays, blanked, so the
+    # count of people inside is still right. Printed roll calls are emptied anyway.
+    member = list(db.query("SELECT name, company FROM members WHERE id = ?", [member_id]))
+    if not member or not member[0]["name"]:
+        return set()
+    name, company = member[0]["name"], member[0]["company"] or ""
+    touched: set[int] = set()
+    rows = db.query(
+        "SELECT id, payload FROM print_jobs WHERE kind = 'roll_call' AND instr(payload, ?) > 0",
+        [json.dumps(name, ensure_ascii=False)[1:-1]],
+    )
+    for row in list(rows):
+        try:
+            payload = json.loads(row["payload"])
+        except ValueError:
+            payload = {}
+        people = payload.get("people") if isinstance(payload, dict) else None
+        if not isinstance(people, list):
+            db.execute(ERASE_JOB, [stamp, row["id"]])
+            touched.add(row["id"])
+            continue
+        for person in people:
+            if isinstance(person, dict) and person.get("name") == name:
+                if person.get("company", "") in {company, ""}:
+                    person.update(name="–", company="", host="")
+        db.execute(
+            "UPDATE print_jobs SET payload = ?, updated_at = ? WHERE id = ?",
+            [json.dumps(payload, ensure_ascii=False), stamp, row["id"]],
+        )
+        touched.add(row["id"])
+    return touched
 
 
 def delete_previews(directory: Path | None, job_ids: list[int]) -> int:

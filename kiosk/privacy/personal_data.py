@@ -113,7 +113,11 @@ def export_member(
     export = {
         "format": FORMAT,
         "exported_at": to_db(now),
-        "member": member,
+        # The PIN's hash is a credential, not data about the person: whether one is set.
+        "member": {
+            **{k: v for k, v in member.items() if k != "pin_hash"},
+            "pin_set": bool(member.get("pin_hash")),
+        },
         "cards": [
             {
                 "id": card["id"],

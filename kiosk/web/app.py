@@ -10,11 +10,13 @@ from flask import Flask
 
 from kiosk.clock import SystemClock
 from kiosk.db import connect
+from kiosk.files import private_dir
 from kiosk.migrations import apply_migrations
 from kiosk.notify.dispatch import NotifyConfig
 from kiosk.settings import FIELDS, Settings, instance_path, load_settings
 from kiosk.visits import ScanRules
 from kiosk.web.live import Broker
+from kiosk.web.server import KIOSK_ITSELF
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 WEB_DIR = Path(__file__).resolve().parent
@@ -41,8 +43,10 @@ def create_app(config: dict[str, Any] | None = None, *, settings: Settings | Non
     clock = overrides.pop("CLOCK", None) or SystemClock()
     if settings is None:
         instance = Path(overrides.pop("INSTANCE_PATH", None) or instance_path())
+        private_dir(instance)  # secrets, the database and card images live here
         settings = load_settings(overrides, instance=instance)
     instance = settings.instance_path
+    private_dir(instance)
     # Keys that are not kiosk settings (TESTING, WTF_CSRF_ENABLED…) are Flask's own.
     flask_only = {key: value for key, value in overrides.items() if key.lower() not in FIELDS}
 
@@ -56,20 +60,30 @@ def create_app(config: dict[str, Any] | None = None, *, settings: Settings | Non
     app.config.update(
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
-        PERMANENT_SESSION_LIFETIME=timedelta(hours=12),
+        # The cookie's lifetime; the server-side session has its own absolute expiry.
+        PERMANENT_SESSION_LIFETIME=timedelta(seconds=settings.staff_session_seconds),
         MAX_CONTENT_LENGTH=64 * 1024,
         WTF_CSRF_TIME_LIMIT=None,  # the door page stays open all day
+        # Any other Host header is refused (400), never echoed into a redirect; an empty
+        # list ("*" in the setting) turns the check off.
+        TRUSTED_HOSTS=settings.host_names() or None,
     )
     app.config.update(flask_only)
     app.extensions["kiosk.settings"] = settings
     app.extensions["kiosk.clock"] = clock
+    kiosk_door = frozenset(f"door:{address}" for address in KIOSK_ITSELF)
     app.extensions["kiosk.broker"] = Broker(
-        max_subscribers=settings.max_streams, reserved={"door": DOOR_STREAMS}
+        max_subscribers=settings.max_streams,
+        reserved={"door": DOOR_STREAMS},
+        # The kiosk's own door always has its streams; the other doors share the rest.
+        family_limits={"door": max(0, settings.max_door_streams - DOOR_STREAMS)},
+        protected=kiosk_door,
     )
     app.extensions["kiosk.notify"] = NotifyConfig.from_settings(settings)
     app.extensions["kiosk.rules"] = ScanRules(
         min_stay=timedelta(seconds=settings.min_stay_seconds),
         repeat_window=timedelta(seconds=settings.repeat_window_seconds),
+        timezone=settings.tz,
     )
 
     db = connect(settings.database)
@@ -87,11 +101,13 @@ def create_app(config: dict[str, Any] | None = None, *, settings: Settings | Non
     from kiosk.web import i18n, security
     from kiosk.web.views import register_blueprints
 
-    if settings.proxy_hops > 0:
+    # Under `kiosk serve` waitress applies X-Forwarded-For itself; any other WSGI server
+    # gets werkzeug's ProxyFix for the same setting.
+    if settings.proxy_hops > 0 and not app.config.get("SERVER_HANDLES_PROXY"):
         from werkzeug.middleware.proxy_fix import ProxyFix
 
         hops = settings.proxy_hops
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
     web_db.init_app(app)
     i18n.init_app(app)
     security.init_app(app)

@@ -31,7 +31,14 @@ class TooManyStreams(KioskError):
 class Broker:
     """Fans published messages out to the subscribers of a channel."""
 
-    def __init__(self, max_subscribers: int = 24, reserved: dict[str, int] | None = None) -> None:
+    def __init__(
+        self,
+        max_subscribers: int = 24,
+        reserved: dict[str, int] | None = None,
+        *,
+        family_limits: dict[str, int] | None = None,
+        protected: frozenset[str] = frozenset(),
+    ) -> None:
         self._lock = threading.Lock()
         self._subscribers: dict[str, dict[int, queue.Queue[tuple[str, str]]]] = {}
         self._ids = itertools.count(1)
@@ -39,6 +46,11 @@ class Broker:
         # Channel families with slots of their own, never taken by dashboards: "door" gives
         # every door channel ("door:<address>") that many slots.
         self.reserved = reserved or {}
+        # A ceiling over all channels of a reserved family ("door": all doors together), so
+        # that many doors cannot hold every server thread; ``protected`` channels (the
+        # kiosk's own door) keep their reserved slots outside that ceiling.
+        self.family_limits = family_limits or {}
+        self.protected = protected
         self.published = 0
         self.dropped = 0
 
@@ -67,6 +79,16 @@ class Broker:
                 self._evict_oldest(channel)
             elif used >= limit:
                 raise TooManyStreams(f"{limit} live connections already open on {channel}")
+            elif reserved and channel not in self.protected:
+                family = self._family(channel)
+                ceiling = self.family_limits.get(family)
+                in_family = sum(
+                    len(subs)
+                    for name, subs in self._subscribers.items()
+                    if self._family(name) == family and name not in self.protected
+                )
+                if ceiling is not None and in_family >= ceiling:
+                    raise TooManyStreams(f"{ceiling} {family} streams already open")
             sub_id = next(self._ids)
             inbox: queue.Queue[tuple[str, str]] = queue.Queue(QUEUE_SIZE)
             self._subscribers.setdefault(channel, {})[sub_id] = inbox

@@ -45,8 +45,9 @@ def openapi_document(version: str = "0.1.0") -> dict[str, Any]:
             "description": (
                 "The API that scanners and door devices use. Every scan ends in one domain "
                 "function; a retried request with the same `id` gets the first answer again. "
-                "Failed scans (unknown or revoked codes) are rate-limited per device and "
-                "address: a limited device gets 429 with Retry-After for a few seconds."
+                "Failed scans (unknown or revoked codes) are rate-limited per device token "
+                "and client address, under a ceiling shared by all: a limited client gets 429 "
+                "with Retry-After for a few seconds."
             ),
         },
         "paths": {
@@ -105,6 +106,10 @@ def openapi_document(version: str = "0.1.0") -> dict[str, Any]:
                 "get": {
                     "operationId": "getHealth",
                     "summary": "Health of the database, scanners and printer",
+                    "description": (
+                        "Without credentials only `ok` is given; with the device token (or a "
+                        "staff session) also the state of the database, scanners and printer."
+                    ),
                     "responses": {
                         "200": _json("Health", "People can check in."),
                         "503": {
@@ -212,7 +217,7 @@ def openapi_document(version: str = "0.1.0") -> dict[str, Any]:
                 },
                 "Health": {
                     "type": "object",
-                    "required": ["ok", "database", "scanner", "printer"],
+                    "required": ["ok"],
                     "properties": {
                         "ok": {"type": "boolean"},
                         "database": {"type": "object"},

@@ -64,6 +64,12 @@ def init_app(app: Flask) -> None:
         response.headers.setdefault(
             "Permissions-Policy", "camera=(), microphone=(), geolocation=()"
         )
-        if response.mimetype == "text/html":
-            response.headers.setdefault("Cache-Control", "no-store")
+        # Pages, and every download (CSV and Excel reports, exports, cards), are personal
+        # data: no browser or proxy cache may keep a copy.
+        if (
+            response.mimetype == "text/html"
+            or "attachment" in response.headers.get("Content-Disposition", "")
+            or request.path.startswith("/staff/")
+        ):
+            response.headers["Cache-Control"] = "no-store"
         return response

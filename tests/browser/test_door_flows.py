@@ -228,3 +228,42 @@ def test_physical_keyboard_hides_the_on_screen_one(page, server) -> None:  # noq
     page.keyboard.type("example.fi")
     assert osk.is_hidden()
     assert page.get_by_label("Sähköposti tai puhelinnumero").input_value() == "anna@example.fi"
+
+
+@pytest.mark.parametrize("size", [(800, 480), (1024, 600)])
+def test_forgotten_card_then_pin_typed_on_the_on_screen_keyboard(page, server, size) -> None:  # noqa: ANN001
+    from kiosk.member_pins import set_pin
+    from kiosk.members import NewMember, add_member
+
+    width, height = size
+    email = f"pin{width}@example.fi"
+    db = connect(server.db_path)
+    member_id, _card = add_member(
+        db, NewMember(name="Pirjo Pinnanen", email=email), datetime.now(ZoneInfo("UTC"))
+    )
+    set_pin(db, member_id, "2580")
+    db.close()
+    page.set_viewport_size({"width": width, "height": height})
+    page.goto(server.url + "/forgot")
+    # Tapping the field opens the keyboard, and that same tap presses no key under the finger.
+    page.get_by_label("Sähköposti tai puhelinnumero").tap()
+    type_on_screen(page, email)
+    assert page.get_by_label("Sähköposti tai puhelinnumero").input_value() == email
+    page.locator("#osk [data-action='enter']").tap()
+    page.get_by_role("button", name="Kirjaa minut sisään tai ulos").tap()
+    page.wait_for_url("**/hello/**")
+    # An email checks her in, and nothing more until her PIN is given.
+    assert "Pirjo" in page.locator("h1").inner_text()
+    assert page.locator("button[name='mood']").count() == 0
+    pin = page.get_by_label("PIN-koodisi, niin voit kertoa, mitä kuuluu")
+    pin.tap()
+    osk = page.locator("#osk")
+    assert osk.is_visible()
+    type_on_screen(page, "2580")
+    box, keyboard = pin.bounding_box(), osk.bounding_box()
+    assert box["y"] + box["height"] <= keyboard["y"]  # the PIN field stays above the keyboard
+    page.locator("#osk [data-action='enter']").tap()
+    page.get_by_role("button", name="Jatka").tap()
+    page.wait_for_selector("button[name='mood']")
+    page.locator("button[name='mood'][value='2']").tap()
+    page.wait_for_url("**/help")

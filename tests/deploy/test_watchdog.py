@@ -78,7 +78,7 @@ def test_stale_scanner_running_long_enough_is_restarted(
     db, watchdog: ModuleType, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     record_device_state(db, "scanner@door", "scanner", "ok", "", NOW - timedelta(minutes=5))
-    monkeypatch.setattr(watchdog, "_fetch_health", lambda url: report(db))
+    monkeypatch.setattr(watchdog, "_fetch_health", lambda url, token="": report(db))
     monkeypatch.setattr(watchdog.socket, "gethostname", lambda: "door")
     restarted: list[list[str]] = []
     monkeypatch.setattr(

@@ -33,17 +33,24 @@ def test_the_board_shows_only_opted_in_members_with_three_fields(db, clock) -> N
     anna_visit = manual_check_in(db, anna, clock.now())
     manual_check_in(db, mikko, clock.now())
     assert here_today.board(db) == []  # present, but nobody asked to be shown
-    stored = here_today.opt_in(db, anna_visit, ["PUUTARHAT", "rahoitus"], TOPICS)
-    assert stored == ["puutarhat", "rahoitus"]
+    stored = here_today.opt_in(db, anna_visit, ["MARKKINOINTI", "rahoitus"], TOPICS)
+    assert stored == ["markkinointi", "rahoitus"]
     assert here_today.board(db) == [
-        {"first_name": "Anna", "company": "Virtasen Puutarha", "topics": ["puutarhat", "rahoitus"]}
+        {
+            "first_name": "Anna",
+            "company": "Virtasen Puutarha",
+            "topics": ["markkinointi", "rahoitus"],
+        }
     ]
+    # Her own profile tags are not offered at the door, so they cannot be chosen there.
+    with pytest.raises(InvalidInput):
+        here_today.opt_in(db, anna_visit, ["puutarhat"], TOPICS)
 
 
 def test_the_opt_in_lasts_one_visit_and_ends_at_check_out(db, clock) -> None:
     anna, card = member(db, clock.now(), "Anna Virtanen", interests="puutarhat")
     first = process_scan(db, card, clock.now())
-    here_today.opt_in(db, first.visit_id, ["puutarhat"], TOPICS)
+    here_today.opt_in(db, first.visit_id, ["rahoitus"], TOPICS)
     assert [row["first_name"] for row in here_today.board(db)] == ["Anna"]
     clock.advance(hours=2)
     out = process_scan(db, card, clock.now())
@@ -55,7 +62,7 @@ def test_the_opt_in_lasts_one_visit_and_ends_at_check_out(db, clock) -> None:
     assert here_today.board(db) == []  # a new visit starts hidden
     assert here_today.visit_board_state(db, again.visit_id) == (False, [])
     with pytest.raises(InvalidInput):
-        here_today.opt_in(db, first.visit_id, ["puutarhat"], TOPICS)  # that visit is over
+        here_today.opt_in(db, first.visit_id, ["rahoitus"], TOPICS)  # that visit is over
 
 
 def test_opt_out_and_the_manual_and_automatic_check_outs(db, clock) -> None:

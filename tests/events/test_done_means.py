@@ -67,10 +67,10 @@ def test_done_means(tmp_path, clock, emu, monkeypatch) -> None:  # noqa: F811
         assert "ev=joined" in post_form(door, url, action).location
         if card == anna:
             board_action = f"{url}/board"
-            post_form(door, url, board_action, show="1", topic=["puutarhat"])
+            post_form(door, url, board_action, show="1", topic=["digi"])
 
     board = visible_text(door.get("/board").text)
-    assert "Anna" in board and "Virtasen Puutarhapalvelu" in board and "puutarhat" in board
+    assert "Anna" in board and "Virtasen Puutarhapalvelu" in board and "Digi" in board
     assert "Mikko" not in board and "Elsa" not in board
 
     # The host prints the name tags with one tap; they come out of the emulated printer.

@@ -105,17 +105,19 @@ def test_board_opt_in_from_the_greeting_and_gone_at_check_out(door, appdb, clock
     assert "Anna" not in visible_text(door.get("/board").text)
     url, html = scan_at_door(door, card)
     action = re.search(r'action="(/hello/[^"]+/board)"', html).group(1)
-    assert 'value="puutarhat"' in html and 'value="rahoitus"' in html  # own tags, help topics
-    response = post_form(door, url, action, show="1", topic=["puutarhat", "rahoitus"])
+    # Only the configured help topics: her own profile tags are not shown at the door.
+    assert 'value="rahoitus"' in html and 'value="digi"' in html
+    assert "puutarhat" not in html and "somemarkkinointi" not in html
+    response = post_form(door, url, action, show="1", topic=["digi", "rahoitus"])
     assert "ev=board_on" in response.location
     board = visible_text(door.get("/board").text)
-    assert "Anna" in board and "Virtasen Puutarha" in board and "puutarhat" in board
+    assert "Anna" in board and "Virtasen Puutarha" in board and "Digital tools" in board
     assert "Virtanen" not in board.replace("Virtasen", "")
     assert "Funding" in board  # a help topic shows with its label
     # Opting out from the same screen works too.
     again = post_form(door, url, action, show="0")
     assert "ev=board_off" in again.location and "Anna" not in visible_text(door.get("/board").text)
-    post_form(door, url, action, show="1", topic=["puutarhat"])
+    post_form(door, url, action, show="1", topic=["digi"])
     clock.advance(minutes=10)
     scan_at_door(door, card)  # check-out
     assert "Anna" not in visible_text(door.get("/board").text)

@@ -92,14 +92,15 @@ def house(app: Flask, appdb, clock):  # noqa: ANN001, ANN201
     events.register(db, peer, now, member_id=elsa)  # registered, not here
     # Sam opted in on an earlier visit; that visit ended, and this one did not opt in.
     earlier = process_scan(db, sam_card, now)
-    here_today.opt_in(db, earlier.visit_id, ["webshops"], app.config["HELP_TOPICS"])
+    here_today.opt_in(db, earlier.visit_id, ["digi"], app.config["HELP_TOPICS"])
     clock.advance(minutes=30)
     process_scan(db, sam_card, clock.now())
     clock.advance(minutes=30)
     process_scan(db, sam_card, clock.now())
-    # Annukka opts in on this visit, choosing one of her tags.
+    # Annukka opts in on this visit, choosing one of the configured topics (her own profile
+    # tags are never offered at the door).
     anna_visit = process_scan(db, anna_card, clock.now())
-    here_today.opt_in(db, anna_visit.visit_id, ["ruusutarhat"], app.config["HELP_TOPICS"])
+    here_today.opt_in(db, anna_visit.visit_id, ["rahoitus"], app.config["HELP_TOPICS"])
     never = [
         # people who did not opt in (this visit): nothing at all
         "Mikkojoonas",
@@ -120,13 +121,14 @@ def house(app: Flask, appdb, clock):  # noqa: ANN001, ANN201
         "tutustuminen",
         # the one who did: nothing beyond what she chose
         "Qvarnström ",
+        "ruusutarhat",
         "pihasuunnittelu",
         "kukkakimput",
         "kirjanpitäjä",
         "annukka@",
         "1112223",
     ]
-    shown = ["Annukka", "Qvarnströmin Kukkatarha", "ruusutarhat"]
+    shown = ["Annukka", "Qvarnströmin Kukkatarha"]
     return {"never": never, "shown": shown, "anna_card": anna_card}
 
 

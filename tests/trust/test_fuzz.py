@@ -6,6 +6,7 @@ but the named ones), and no corrupted rows (:func:`check_database` finds nothing
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import timedelta
 
@@ -123,6 +124,10 @@ def test_scan_api_with_arbitrary_json(app, clock, db_path):
 
 
 def test_guest_form_with_arbitrary_fields(app, db_path):
+    from kiosk.web.views.door import GUEST_LIMITER_KEY
+
+    # The per-door guest limit is tested on its own; here every example must reach the form.
+    app.extensions[GUEST_LIMITER_KEY] = FailedScanLimiter(burst=10**9)
     client = app.test_client()
     token = CSRF_PATTERN.search(client.get("/guest").text).group(1)
     outcomes: set[int] = set()
@@ -233,3 +238,169 @@ def test_a_fresh_token_is_never_a_known_card(db, clock, cards):
     # The cheapest forgery: a well-formed token that nobody was issued.
     for _ in range(200):
         assert process_scan(db, new_token(), clock.now()).result == ScanResult.UNKNOWN
+
+
+# --- The same attacks against the real server ------------------------------------------------
+# Waitress parses the request itself (headers, chunking, bodies), so the in-process tests above
+# cannot stand for it: these send raw bytes over a socket to `kiosk serve`.
+
+LIVE_FUZZ = settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+OPEN_LIMITS = {
+    "KIOSK_SCAN_FAILURE_BURST": "1000000",
+    "KIOSK_SCAN_FAILURE_GLOBAL_BURST": "1000000",
+    "KIOSK_GUEST_SIGNIN_BURST": "1000000",
+}
+
+
+@pytest.fixture
+def open_server(tmp_path):  # noqa: ANN201
+    """The real server with the rate limits opened, so every example reaches the code."""
+    from tests.trust.live import start_server
+
+    server = start_server(tmp_path, OPEN_LIMITS)
+    yield server
+    server.stop()
+
+
+@pytest.mark.slow
+def test_scan_api_on_the_real_server_never_errs(open_server):
+    from tests.trust.live import Browser
+
+    card = open_server.add_member("Anna Virtanen")
+    client = Browser(open_server.url)
+    statuses: set[int] = set()
+
+    @LIVE_FUZZ
+    @example(body=None, raw=b'{"code": ' + b"[" * 20000 + b"]" * 20000 + b"}")
+    @example(body={"code": card, "seen_at": "2026-11-29T23:59:00+02:00"}, raw=None)
+    @given(
+        body=json_values
+        | st.fixed_dictionaries(
+            {"code": nasty_text | st.just(card)},
+            optional={"id": json_values, "seen_at": json_values, "device": json_values},
+        ),
+        raw=st.none() | st.binary(max_size=300),
+    )
+    def run(body: object, raw: bytes | None) -> None:
+        data = raw if raw is not None else json.dumps(body).encode()
+        answer = client.request(
+            "POST",
+            "/api/v1/scans",
+            data,
+            {
+                "Content-Type": "application/json",
+                "Authorization": f"Bearer {open_server.device_token}",
+            },
+        )
+        statuses.add(answer.status)
+        assert answer.status in {200, 400}, (answer.status, answer.text[:300])
+
+    run()
+    assert check_database(open_server.db_path) == []
+    assert statuses == {200, 400}
+
+
+@pytest.mark.slow
+def test_guest_form_on_the_real_server_never_errs(open_server):
+    from tests.trust.live import Browser
+
+    door = Browser(open_server.url)
+    token = door.csrf("/guest")
+    outcomes: set[int] = set()
+
+    @LIVE_FUZZ
+    @example(fields={"name": "Åsa Öörni", "consent": "1"})
+    @example(fields={"name": "", "consent": "1"})
+    @given(
+        fields=st.fixed_dictionaries(
+            {},
+            optional={
+                "name": nasty_text,
+                "company": nasty_text,
+                "purpose": nasty_text,
+                "host_name": nasty_text,
+                "consent": st.sampled_from(["1", "0", ""]) | nasty_text,
+            },
+        )
+    )
+    def run(fields: dict[str, str]) -> None:
+        answer = door.post_form("/guest", {**fields, "csrf_token": token})
+        outcomes.add(answer.status)
+        assert answer.status in {302, 400}, (answer.status, answer.text[:300])
+
+    run()
+    assert check_database(open_server.db_path) == []
+    assert outcomes == {302, 400}
+
+
+@pytest.mark.slow
+def test_report_parameters_on_the_real_server_never_err(open_server):
+    from urllib.parse import urlencode
+
+    from tests.trust.live import Browser, add_staff, log_in
+
+    card = open_server.add_member("Anna Virtanen")
+    open_server.post_scan(card)
+    add_staff(open_server, "aatu")
+    admin = Browser(open_server.url)
+    assert log_in(admin, "aatu").status == 302
+    statuses: set[int] = set()
+
+    @LIVE_FUZZ
+    @example(kind="visits", month="2026-11", extra="")
+    @given(
+        kind=st.sampled_from(["visits", "daily", "people", "moods", "events", "summary"])
+        | nasty_text,
+        month=st.sampled_from(["2026-11", "2026-13", "0000-01", "9999-12"]) | nasty_text,
+        extra=nasty_text,
+    )
+    def run(kind: str, month: str, extra: str) -> None:
+        query = urlencode({"kind": kind, "month": month, "format": extra, "delimiter": extra})
+        answer = admin.get(f"/staff/reports/download?{query}")
+        statuses.add(answer.status)
+        assert answer.status in {200, 400}, (answer.status, answer.text[:300])
+        if answer.status == 200:
+            assert answer.headers.get("Cache-Control") == "no-store"
+
+    run()
+    assert statuses == {200, 400}
+
+
+@pytest.mark.slow
+def test_csv_import_while_the_real_server_runs_never_corrupts(open_server, tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KIOSK_")}
+    env["KIOSK_INSTANCE"] = str(open_server.instance)
+    card = open_server.add_member("Anna Virtanen")
+
+    @settings(
+        max_examples=12,
+        deadline=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
+    @example(text="nimi;sähköposti\nÅsa Öörni;asa@example.com\n")
+    @given(text=nasty_text)
+    def run(text: str) -> None:
+        path = tmp_path / "import.csv"
+        path.write_text(text, encoding="utf-8")
+        result = subprocess.run(
+            [sys.executable, "-m", "kiosk", "member", "import", str(path)],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert result.returncode in {0, 1}, result.stderr
+        assert "Traceback" not in result.stderr
+        # The server keeps answering scans meanwhile.
+        assert open_server.post_scan(card)[0] == 200
+
+    run()
+    assert check_database(open_server.db_path) == []

@@ -252,3 +252,25 @@ def test_cli_commands(runner_cli, tmp_path, monkeypatch, clock):
     assert done.exit_code == 0 and "Anonymised 1 visit(s)" in done.output
     assert json.loads(run("retention", "run", "--json").output)["visits"] == 0
     assert check_database(db_file) == []
+
+
+def test_erasure_empties_name_tags_queued_without_a_visit(db, clock):
+    from kiosk.printing import queue as print_queue
+    from kiosk.privacy.erasure import forget_member
+
+    member_id, _card = gen_member(db, clock.now(), "Annukka Qvarnström")
+    payload = {
+        "first_name": "Annukka",
+        "name": "Annukka Qvarnström",
+        "company": "",
+        "role": "member",
+        "title": "Aamukahvit",
+        "date_text": "1.12.2026",
+        "ask_me": "",
+        "logo": "",
+        "language": "fi",
+    }
+    job_id = print_queue.enqueue(db, "name_tag", payload, clock.now(), visit_id=None)
+    forget_member(db, member_id, clock.now(), "test")
+    stored = list(db.query("SELECT payload FROM print_jobs WHERE id = ?", [job_id]))[0]
+    assert "Qvarnström" not in stored["payload"] and "Annukka" not in stored["payload"]

@@ -204,7 +204,9 @@ class FakeMonotonic:
         return self.now
 
 
-def test_failed_scans_are_rate_limited_per_device_but_valid_cards_soon_pass(app, client, clock):
+def test_failed_scans_are_rate_limited_per_credential_and_address_but_valid_cards_soon_pass(
+    app, client, clock
+):
     ticks = FakeMonotonic()
     limiter = FailedScanLimiter(burst=10, refill_seconds=3.0, monotonic=ticks)
     app.extensions[LIMITER_KEY] = limiter
@@ -212,9 +214,11 @@ def test_failed_scans_are_rate_limited_per_device_but_valid_cards_soon_pass(app,
     _id, card = gen_member(db, clock.now(), "Anna Virtanen")
     db.close()
 
-    def scan(code: str, device: str = "door-1", **extra: object):  # noqa: ANN202
-        body = {"code": code, "device": device, **extra}
-        return client.post("/api/v1/scans", json=body, headers=auth(app))
+    def scan(code: str, address: str = "10.0.0.1", **extra: object):  # noqa: ANN202
+        body = {"code": code, "device": "door-1", **extra}
+        return client.post(
+            "/api/v1/scans", json=body, headers=auth(app), environ_base={"REMOTE_ADDR": address}
+        )
 
     # Valid scans never use up the allowance.
     for _ in range(15):
@@ -226,10 +230,16 @@ def test_failed_scans_are_rate_limited_per_device_but_valid_cards_soon_pass(app,
     assert limited.json["error"] == "too_many_failed_scans" and limited.json["message"]
     retry_after = int(limited.headers["Retry-After"])
     assert 1 <= retry_after <= 3
-    # While limited, the device learns nothing about any code, valid or not...
+    # While limited, the device learns nothing about any code, valid or not, whatever
+    # device name it gives...
     assert scan(card).status_code == 429
-    # ...but another scanner (another key) is not held up,
-    assert scan(card, device="door-2").json["result"] in {"checked_out", "repeat", "checked_in"}
+    assert scan(card, device="door-2").status_code == 429
+    # ...but another scanner (another address) is not held up,
+    assert scan(card, address="10.0.0.2").json["result"] in {
+        "checked_out",
+        "repeat",
+        "checked_in",
+    }
     # and once Retry-After has passed the valid card goes through.
     ticks.now += retry_after
     assert scan(card).status_code == 200

@@ -7,7 +7,7 @@ from datetime import datetime
 from functools import wraps
 from typing import Any
 
-from flask import Blueprint, abort, current_app, jsonify, request
+from flask import Blueprint, abort, current_app, g, jsonify, request
 from flask.blueprints import BlueprintSetupState
 from werkzeug.exceptions import HTTPException
 
@@ -22,18 +22,22 @@ from kiosk.web.ratelimit import (
 from kiosk.web.security import csrf
 from kiosk.web.views.context import app_settings, clock
 from kiosk.web.views.scanning import handle_scan
+from kiosk.web.views.streams import token_generation
 
 bp = Blueprint("api", __name__)
 csrf.exempt(bp)
 
 FAILED_RESULTS = {ScanResult.UNKNOWN, ScanResult.REVOKED}
 LIMITER_KEY = "kiosk.scan_limiter"
+GLOBAL_LIMITER_KEY = "kiosk.scan_limiter.global"
+GLOBAL_KEY = "*"
 
 
 @bp.record_once
 def _set_up_limiter(state: BlueprintSetupState) -> None:
     # One limiter per app, made when the blueprint is registered: KIOSK_SCAN_FAILURE_BURST
-    # failed scans in a row, then one more every KIOSK_SCAN_FAILURE_REFILL_SECONDS.
+    # failed scans in a row, then one more every KIOSK_SCAN_FAILURE_REFILL_SECONDS; and a
+    # ceiling over every client together (KIOSK_SCAN_FAILURE_GLOBAL_*).
     settings = state.app.extensions["kiosk.settings"]
     state.app.extensions.setdefault(
         LIMITER_KEY,
@@ -42,11 +46,33 @@ def _set_up_limiter(state: BlueprintSetupState) -> None:
             refill_seconds=settings.scan_failure_refill_seconds,
         ),
     )
+    state.app.extensions.setdefault(
+        GLOBAL_LIMITER_KEY,
+        FailedScanLimiter(
+            burst=settings.scan_failure_global_burst,
+            refill_seconds=settings.scan_failure_global_refill_seconds,
+        ),
+    )
 
 
 def scan_limiter() -> FailedScanLimiter:
-    """The app's failed-scan rate limiter."""
+    """The app's failed-scan rate limiter (per credential and address)."""
     return current_app.extensions[LIMITER_KEY]
+
+
+def failed_scan_wait(key: str) -> float:
+    """Seconds until ``key`` may present a code again: its own limit, then the ceiling
+    shared by every key (so that many addresses cannot multiply the rate)."""
+    own = scan_limiter().retry_after(key)
+    if own > 0:
+        return own
+    return current_app.extensions[GLOBAL_LIMITER_KEY].retry_after(GLOBAL_KEY)
+
+
+def record_failed_scan(key: str) -> None:
+    """Count one failed scan (unknown or revoked code, contact not found) for ``key``."""
+    scan_limiter().record_failure(key)
+    current_app.extensions[GLOBAL_LIMITER_KEY].record_failure(GLOBAL_KEY)
 
 
 def _accepted_tokens() -> list[str]:
@@ -61,10 +87,15 @@ def device_token_required(view):  # noqa: ANN001, ANN201 - a decorator
     def wrapped(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
         header = request.headers.get("Authorization", "")
         scheme, _, presented = header.partition(" ")
-        ok = scheme.lower() == "bearer" and any(
-            hmac.compare_digest(presented.strip().encode(), token.encode())
+        matched = [
+            token
             for token in _accepted_tokens()
-        )
+            if hmac.compare_digest(presented.strip().encode(), token.encode())
+        ]
+        ok = scheme.lower() == "bearer" and bool(matched)
+        if ok:
+            # The credential, not anything the body says, names the client for rate limits.
+            g.device_credential = token_generation(matched[0])
         if not ok:
             response = jsonify(error="unauthorized", message="a valid device token is required")
             response.status_code = 401
@@ -82,7 +113,10 @@ def _bad_request(message: str) -> None:
 
 
 def _json_object() -> dict[str, Any]:
-    body = request.get_json(silent=True)
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:  # nested too deeply for the parser: bad input, not a crash
+        body = None
     if not isinstance(body, dict):
         _bad_request("the body must be a JSON object")
     return body
@@ -121,10 +155,11 @@ def post_scan():  # noqa: ANN201
     key = _optional_text(body, "id", MAX_KEY_LENGTH)
     device = _optional_text(body, "device", MAX_DEVICE_LENGTH) or "api"
     seen_at = seen_at_from(body)
-    # Failed scans are limited per device name and address together; the limit is checked
-    # before the code is looked at, so a limited device learns nothing about any code.
-    limit_key = f"{device}\x00{request.remote_addr or ''}"
-    wait = scan_limiter().retry_after(limit_key)
+    # Failed scans are limited per credential (which device token) and address, never by
+    # anything in the body, with a ceiling over all of them; the limit is checked before the
+    # code is looked at, so a limited client learns nothing about any code.
+    limit_key = f"{g.device_credential}\x00{request.remote_addr or ''}"
+    wait = failed_scan_wait(limit_key)
     if wait > 0:
         current_app.logger.warning(
             "failed-scan limit reached by device %r from %s", device, request.remote_addr
@@ -138,7 +173,7 @@ def post_scan():  # noqa: ANN201
         return response
     outcome, _screen = handle_scan(code, device=device, idempotency_key=key, seen_at=seen_at)
     if outcome.result in FAILED_RESULTS and not outcome.replayed:
-        scan_limiter().record_failure(limit_key)
+        record_failed_scan(limit_key)
     answer: dict[str, Any] = {"result": outcome.result.value}
     if outcome.visit_id is not None:
         answer.update(visit_id=outcome.visit_id, first_name=outcome.first_name)
@@ -173,10 +208,37 @@ def openapi():  # noqa: ANN201
 
 @bp.get("/healthz")
 def healthz():  # noqa: ANN201
-    """JSON health of the database, scanner and printer; 200 while people can check in."""
-    min_free = int(app_settings().min_free_disk_mb) * 1024 * 1024
+    """Health: 200 while people can check in, else 503.
+
+    Anyone gets only ``{"ok": …}``; staff (a logged-in session) and devices (the device
+    token) get the state of the database, the scanners and the printer, whose names and
+    details say more about the place than a passer-by needs to know.
+    """
+    min_free = app_settings().min_free_disk_mb * 1024 * 1024
     report = health(get_db(), clock().now(), min_free_bytes=min_free)
-    return jsonify(report), (200 if report["ok"] else 503)
+    status = 200 if report["ok"] else 503
+    if not (_presents_device_token() or _staff_session()):
+        return jsonify(ok=report["ok"]), status
+    return jsonify(report), status
+
+
+def _presents_device_token() -> bool:
+    scheme, _, presented = request.headers.get("Authorization", "").partition(" ")
+    return scheme.lower() == "bearer" and any(
+        hmac.compare_digest(presented.strip().encode(), token.encode())
+        for token in _accepted_tokens()
+    )
+
+
+def _staff_session() -> bool:
+    from flask import session
+
+    from kiosk.staff_sessions import session_user
+
+    data = session.get("staff")
+    if not isinstance(data, dict) or not isinstance(data.get("sid"), str):
+        return False
+    return session_user(get_db(), data["sid"], clock().now()) is not None
 
 
 @bp.errorhandler(HTTPException)

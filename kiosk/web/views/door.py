@@ -26,6 +26,7 @@ from kiosk.check_in import check_in_guest
 from kiosk.errors import FormInvalid, InvalidInput, NotFound
 from kiosk.guests import GuestForm
 from kiosk.host_alerts import answer_mood, ask_for_a_host
+from kiosk.member_pins import PIN_PATTERN, check_pin, has_pin, set_pin
 from kiosk.members import find_by_contact
 from kiosk.notify.staff_choices import find_guest_host, guest_hosts
 from kiosk.notify.worker import wake as wake_notifier
@@ -34,9 +35,10 @@ from kiosk.self_reported import correct_checkout, correctable_visit, leaving_cho
 from kiosk.timeutil import from_db
 from kiosk.visits import ScanOutcome, ScanResult, visit_person
 from kiosk.web.db import get_db
+from kiosk.web.ratelimit import FailedScanLimiter
 from kiosk.web.safe_paths import local_path
 from kiosk.web.screen_tokens import ScreenExpired, make_screen_token, read_screen_token
-from kiosk.web.views.api import scan_limiter
+from kiosk.web.views.api import failed_scan_wait, record_failed_scan
 from kiosk.web.views.context import app_settings, broker, clock, notify_config
 from kiosk.web.views.door_camera import camera_mode
 from kiosk.web.views.profile_fields import PROFILE_FIELDS, PROFILE_INTRO, profile_choices
@@ -54,6 +56,35 @@ TOPIC_LABELS = {
     "verkostot": _l("Networks and partners"),
 }
 MAX_CONTACT_LENGTH = 120
+GUEST_LIMITER_KEY = "kiosk.guest_limiter"
+GUEST_BUSY = _l(
+    "Many guests have just signed in at this screen. Please wait a moment and try again, "
+    "or ask the host for help."
+)
+
+
+def guest_limiter() -> FailedScanLimiter:
+    """Guest sign-ins per door: a few at once, then one every so often."""
+    limiter = current_app.extensions.get(GUEST_LIMITER_KEY)
+    if limiter is None:
+        limiter = current_app.extensions.setdefault(
+            GUEST_LIMITER_KEY,
+            FailedScanLimiter(
+                burst=app_settings().guest_signin_burst,
+                refill_seconds=app_settings().guest_signin_refill_seconds,
+            ),
+        )
+    return limiter
+
+
+PIN_LIMITER_KEY = "kiosk.pin_limiter"
+
+
+def pin_limiter() -> FailedScanLimiter:
+    """Wrong PINs per member: 5 in a row, then one every 3 minutes, from any door."""
+    return current_app.extensions.setdefault(
+        PIN_LIMITER_KEY, FailedScanLimiter(burst=5, refill_seconds=180.0)
+    )
 
 
 def topic_choices() -> list[tuple[str, str]]:
@@ -83,13 +114,20 @@ def door_context() -> dict[str, Any]:
     }
 
 
-def _screen(token: str) -> dict[str, Any]:
+def _screen(token: str, *, full: bool = False) -> dict[str, Any]:
+    """The person's screen data for ``token``; 404 when it is not theirs to see here.
+
+    ``full`` asks for a screen reached with a secret (the card, or the PIN after the
+    forgotten-card path): answering the mood, alerting the host and the like need one.
+    """
     try:
         data = read_screen_token(current_app.secret_key, token)
     except ScreenExpired:
         abort(404)
     if data.get("d") != door_address():  # another door's visitor: not shown here
         abort(404)
+    if full and data.get("w"):
+        abort(403)
     # The person's own language for their screens, unless they switched on this screen.
     if data.get("l") in app_settings().languages and not session.get("lang_chosen"):
         session["lang"] = data["l"]
@@ -127,7 +165,7 @@ def _limit_key() -> str:
 
 
 def _limited() -> bool:
-    return scan_limiter().retry_after(_limit_key()) > 0
+    return failed_scan_wait(_limit_key()) > 0
 
 
 @bp.post("/scan")
@@ -141,7 +179,7 @@ def scan():  # noqa: ANN201
         return redirect(url_for("door.refused", reason="busy"))
     outcome, url = handle_scan(code, device="wedge")
     if outcome.result in {ScanResult.UNKNOWN, ScanResult.REVOKED} and not outcome.replayed:
-        scan_limiter().record_failure(_limit_key())
+        record_failed_scan(_limit_key())
     return redirect(url)
 
 
@@ -153,7 +191,9 @@ def person(token: str) -> str:
     result = data["r"]
     if result == ScanResult.REPEAT and visit["checked_out_at"]:
         result = "closed_at_closing" if data.get("c") else "already_out"
-    if result == ScanResult.CHECKED_IN and not request.args.get("asked"):
+    weak = bool(data.get("w"))
+    # Only after a card (not the forgotten-card path) may the person correct a past visit.
+    if result == ScanResult.CHECKED_IN and not weak and not request.args.get("asked"):
         question = _left_question(token, data)
         if question is not None:
             return question
@@ -171,6 +211,10 @@ def person(token: str) -> str:
         ),
         badge_queued=data.get("b", False),
         closed_at=from_db(visit["checked_out_at"]) if visit["checked_out_at"] else None,
+        weak=weak,
+        pin_asked=weak and visit["kind"] == "member" and has_pin(get_db(), visit["member_id"]),
+        pin_wrong=request.args.get("pin") == "wrong",
+        can_set_pin=not weak and visit["kind"] == "member" and result == ScanResult.CHECKED_IN,
     )
 
 
@@ -201,7 +245,7 @@ def _left_question(token: str, data: dict[str, Any]) -> str | None:
 @bp.post("/hello/<token>/left")
 def left(token: str):  # noqa: ANN201
     """The answer to "Milloin lähdit viimeksi?": correct that visit, then greet as usual."""
-    data = _screen(token)
+    data = _screen(token, full=True)
     choice = request.form.get("left_at", "")
     member_id = data["person"]["member_id"]
     if choice and data.get("p"):
@@ -217,7 +261,7 @@ def left(token: str):  # noqa: ANN201
 @bp.post("/hello/<token>/mood")
 def mood(token: str):  # noqa: ANN201
     """Record the tapped mood, then offer the quiet follow-up."""
-    data = _screen(token)
+    data = _screen(token, full=True)
     db = get_db()
     now = clock().now()
     try:
@@ -234,7 +278,7 @@ def mood(token: str):  # noqa: ANN201
 @bp.route("/hello/<token>/help", methods=["GET", "POST"])
 def follow_up(token: str):  # noqa: ANN201
     """ "Would you like a chat, or help with something?" — alerts the host quietly."""
-    data = _screen(token)
+    data = _screen(token, full=True)
     if request.method == "POST":
         db = get_db()
         now = clock().now()
@@ -289,7 +333,7 @@ def thanks(token: str) -> str:
 @bp.post("/hello/<token>/badge")
 def print_badge(token: str):  # noqa: ANN201
     """The "print my badge" button on a member's greeting."""
-    data = _screen(token)
+    data = _screen(token, full=True)
     if data["person"]["kind"] != "member" or data["r"] != ScanResult.CHECKED_IN:
         abort(400)
     badges.queue_member_badge(get_db(), data["v"], clock().now(), app_settings())
@@ -314,6 +358,10 @@ def guest():  # noqa: ANN201
     form = request.form
     if request.method == "POST":
         _door_only()  # a script elsewhere on the network must not invent visits
+        wait = guest_limiter().retry_after(door_address())
+        if wait > 0:
+            # A burst of sign-ins at one door is a script, or a crowd: either way, slow down.
+            return _guest_page({"_form": str(GUEST_BUSY)}, form, 429)
         language = session.get("lang") or app_settings().default_language
         db = get_db()
         now = clock().now()
@@ -338,6 +386,7 @@ def guest():  # noqa: ANN201
             errors = {field: _field_message(field) for field in exc.errors}
         else:
             wake_notifier()
+            guest_limiter().record_failure(door_address())
             broker().publish(
                 "staff", "presence", {"result": "checked_in", "visit_id": signed_in.visit_id}
             )
@@ -350,7 +399,10 @@ def guest():  # noqa: ANN201
                 first_visit=True,
             )
             return redirect(screen_url(outcome))
-    status = 400 if errors else 200
+    return _guest_page(errors, form, 400 if errors else 200)
+
+
+def _guest_page(errors: dict[str, str], form: Any, status: int) -> tuple[str, int]:
     return (
         render_template(
             "door/guest.html",
@@ -387,9 +439,14 @@ def forgot():  # noqa: ANN201
                 token = active_member_token(get_db(), member["id"])
             except NotFound:
                 return redirect(url_for("door.refused", reason="revoked"))
-            _outcome, url = handle_scan(token, device="forgotten-card")
+            # A hit counts toward the limit as well: otherwise a list of addresses could be
+            # tried at full speed, and each hit checks someone in.
+            record_failed_scan(_limit_key())
+            # An email or phone number is not a secret: it checks the person in or out and
+            # no more (a weak screen); their PIN unlocks the rest.
+            _outcome, url = handle_scan(token, device="forgotten-card", weak=True)
             return redirect(url)
-        scan_limiter().record_failure(_limit_key())
+        record_failed_scan(_limit_key())
         not_found = True
     return render_template("door/forgot.html", not_found=not_found), (404 if not_found else 200)
 
@@ -408,3 +465,46 @@ def language(code: str):  # noqa: ANN201
     session["lang"] = code
     session["lang_chosen"] = True
     return redirect(local_path(request.args.get("next", "/")))
+
+
+@bp.post("/hello/<token>/pin")
+def unlock_with_pin(token: str):  # noqa: ANN201
+    """After the forgotten-card path: the member's PIN opens the rest of their screens."""
+    _door_only()
+    data = _screen(token)
+    person = data["person"]
+    if not data.get("w") or person["kind"] != "member":
+        return redirect(url_for("door.person", token=token))
+    member_key = f"member:{person['member_id']}"
+    if _limited() or pin_limiter().retry_after(member_key) > 0:
+        return redirect(url_for("door.refused", reason="busy"))
+    if not check_pin(get_db(), person["member_id"], request.form.get("pin", "")[:16]):
+        # Wrong PINs count at this door and for this member, wherever they are tried.
+        record_failed_scan(_limit_key())
+        pin_limiter().record_failure(member_key)
+        return redirect(url_for("door.person", token=token, pin="wrong"))
+    data = {k: v for k, v in data.items() if k not in {"person", "w"}}
+    return redirect(url_for("door.person", token=make_screen_token(current_app.secret_key, data)))
+
+
+@bp.route("/hello/<token>/pin/new", methods=["GET", "POST"])
+def choose_pin(token: str):  # noqa: ANN201
+    """After a card scan: choose (or change) the PIN for days without the card."""
+    _door_only()
+    data = _screen(token, full=True)
+    person = data["person"]
+    if person["kind"] != "member" or person["checked_out_at"] is not None:
+        abort(400)
+    error = None
+    if request.method == "POST":
+        pin = request.form.get("pin", "")[:16].strip()
+        if not PIN_PATTERN.match(pin):
+            error = _l("A PIN is 4 to 6 digits.")
+        elif pin != request.form.get("pin_again", "")[:16].strip():
+            error = _l("The two PINs are not the same. Please type them again.")
+        else:
+            set_pin(get_db(), person["member_id"], pin)
+            return redirect(url_for("door.person", token=token, pin="set"))
+    return render_template(
+        "door/pin.html", token=token, first_name=person["first_name"], error=error
+    ), (400 if error else 200)

@@ -19,7 +19,7 @@ from kiosk.web.db import get_db
 from kiosk.web.openapi import MAX_KEY_LENGTH
 from kiosk.web.ratelimit import retry_after_header
 from kiosk.web.security import csrf
-from kiosk.web.views.api import scan_limiter, seen_at_from
+from kiosk.web.views.api import failed_scan_wait, record_failed_scan, seen_at_from
 from kiosk.web.views.context import app_settings
 from kiosk.web.views.scanning import handle_scan, is_late
 from kiosk.web.views.streams import is_door_device
@@ -81,14 +81,14 @@ def post_door_scan():  # noqa: ANN201
         return _error(400, "bad_request", "'id' must be a short non-empty string")
     seen_at = seen_at_from(body)
     limit_key = f"door\x00{request.remote_addr or ''}"
-    wait = scan_limiter().retry_after(limit_key)
+    wait = failed_scan_wait(limit_key)
     if wait > 0:
         response = _error(429, "too_many_failed_scans", "too many unknown cards; wait a moment")
         response.headers["Retry-After"] = retry_after_header(wait)
         return response
     outcome, screen = handle_scan(code, device=_device_name(), idempotency_key=key, seen_at=seen_at)
     if outcome.result in FAILED_RESULTS and not outcome.replayed:
-        scan_limiter().record_failure(limit_key)
+        record_failed_scan(limit_key)
     # "screen" is where the door goes next; none for a scan that waited too long (the
     # person has left, and the door must not show their name to the next one).
     answer: dict[str, Any] = {"result": outcome.result.value}

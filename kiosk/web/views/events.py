@@ -108,6 +108,8 @@ def greeting_extras(token: str) -> dict[str, Any] | None:
         "notice": request.args.get("ev", ""),
         "notice_event": request.args.get("e", type=int),
     }
+    if data.get("w"):  # reached by email or phone: nothing beyond the check-in
+        return None
     if extras["is_member"]:
         shown, topics = here_today.visit_board_state(db, visit["id"])
         choices = here_today.topic_choices(db, visit["id"], app_settings().help_topics)
@@ -133,7 +135,8 @@ def _back_to_person(token: str, **args: Any):  # noqa: ANN202
 
 
 def _present_visit(token: str) -> dict[str, Any]:
-    data = _screen(token)
+    # Joining an event or showing on the board needs the card (or the PIN), not an email.
+    data = _screen(token, full=True)
     person = data["person"]
     if data["r"] not in PRESENT_RESULTS or person["checked_out_at"] is not None:
         abort(400)

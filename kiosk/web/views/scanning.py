@@ -27,8 +27,12 @@ def is_late(seen_at: datetime | None) -> bool:
     return seen_at is not None and clock().now() - seen_at > LATE_SCAN
 
 
-def screen_url(outcome: ScanOutcome) -> str:
-    """Return the door screen that answers ``outcome``."""
+def screen_url(outcome: ScanOutcome, *, weak: bool = False) -> str:
+    """Return the door screen that answers ``outcome``.
+
+    ``weak`` marks a screen reached without a secret (the forgotten-card path): it confirms
+    the check-in or check-out and offers nothing more until the member's PIN is given.
+    """
     if outcome.result not in PERSONAL_RESULTS or outcome.visit_id is None:
         return url_for("door.refused", reason=outcome.result.value)
     at = from_db(outcome.at) if outcome.at else clock().now()
@@ -48,6 +52,8 @@ def screen_url(outcome: ScanOutcome) -> str:
         data["c"] = 1
     if outcome.ask_left_visit is not None:
         data["p"] = outcome.ask_left_visit
+    if weak:
+        data["w"] = 1
     return url_for("door.person", token=make_screen_token(current_app.secret_key, data))
 
 
@@ -57,6 +63,7 @@ def handle_scan(
     device: str,
     idempotency_key: str | None = None,
     seen_at: datetime | None = None,
+    weak: bool = False,
 ) -> tuple[ScanOutcome, str]:
     """Process a scan and push the result to the door screens; return it and its screen."""
     outcome = check_in_by_code(
@@ -69,7 +76,7 @@ def handle_scan(
         idempotency_key=idempotency_key,
         seen_at=seen_at,
     )
-    url = screen_url(outcome)
+    url = screen_url(outcome, weak=weak)
     if outcome.replayed:  # a retried delivery: the door and the host already know
         return outcome, url
     late = is_late(seen_at)

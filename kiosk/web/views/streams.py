@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 
 from flask import Blueprint, Response, abort, jsonify, redirect, request, session
@@ -9,25 +10,47 @@ from flask import Blueprint, Response, abort, jsonify, redirect, request, sessio
 from kiosk.doors import door_exists
 from kiosk.web.db import get_db
 from kiosk.web.live import TooManyStreams, sse_stream
+from kiosk.web.server import KIOSK_ITSELF
 from kiosk.web.views.context import app_settings, broker
 from kiosk.web.views.pairing import restore_from_cookie
 
 bp = Blueprint("streams", __name__)
 
-LOOPBACK = {"127.0.0.1", "::1"}
+LOOPBACK = KIOSK_ITSELF
+
+
+def token_generation(token: str) -> str:
+    """A short, one-way name for a device token, kept in a paired browser's session."""
+    return hashlib.sha256(b"kiosk-pairing\x00" + token.encode()).hexdigest()[:32]
+
+
+def accepted_generations() -> list[str]:
+    """The generations of the device tokens accepted now (current and still-rotating)."""
+    settings = app_settings()
+    return [token_generation(t) for t in [settings.device_token, *settings.device_tokens_previous]]
 
 
 def is_door_device() -> bool:
     """Tell whether this browser is a door screen: on the kiosk itself, or paired once.
 
-    A browser paired with a door device stops being a door when staff remove that device.
+    A browser paired with the device token (``/pair?token=…``) stays a door for the address it
+    was paired from and the token it was paired with: another machine with a copy of the
+    cookie is not a door, and rotating the token (once the old one is no longer accepted)
+    unpairs it. A tablet paired from the staff Devices page is a door while that door device
+    exists: removing it there unpairs the tablet.
     """
     if request.remote_addr in LOOPBACK:
         return True
-    if session.get("door_device") is not True and not restore_from_cookie():
+    paired = session.get("door_device")
+    if isinstance(paired, dict):
+        return paired.get("a") == request.remote_addr and any(
+            hmac.compare_digest(str(paired.get("g", "")), generation)
+            for generation in accepted_generations()
+        )
+    if paired is not True and not restore_from_cookie():
         return False
     door_id = session.get("door_id")
-    return door_id is None or door_exists(get_db(), door_id)
+    return door_id is not None and door_exists(get_db(), door_id)
 
 
 def door_address() -> str:
@@ -76,8 +99,9 @@ def door_stream() -> Response:
 def pair_door_device():  # noqa: ANN201
     """Make this browser a door screen by presenting the device token once (?token=…)."""
     presented = request.args.get("token", "")
-    if not hmac.compare_digest(presented.encode(), app_settings().device_token.encode()):
+    token = app_settings().device_token
+    if not hmac.compare_digest(presented.encode(), token.encode()):
         abort(403)
-    session["door_device"] = True
+    session["door_device"] = {"a": request.remote_addr, "g": token_generation(token)}
     session.permanent = True
     return redirect("/")

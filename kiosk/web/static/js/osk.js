@@ -137,9 +137,22 @@
   // Keys must not take the focus from the field: stop the press from moving it, act on click.
   osk.addEventListener("pointerdown", function (event) { event.preventDefault(); });
   osk.addEventListener("mousedown", function (event) { event.preventDefault(); });
+  // The tap that opens the keyboard must not also press a key: on a small screen the keyboard
+  // can slide in under the finger, and the tap's click then lands on a key. A click that
+  // belongs to the pointer that opened the keyboard is ignored; any press on the keyboard
+  // itself clears that.
+  var openingPointer = null;
+  osk.addEventListener("pointerdown", function () {
+    openingPointer = null;
+  });
+
   osk.addEventListener("click", function (event) {
     var button = event.target.closest("button");
     if (!button) return;
+    if (openingPointer !== null && event.pointerId === openingPointer) {
+      openingPointer = null;
+      return;
+    }
     if (target && document.activeElement !== target) target.focus({ preventScroll: true });
     press(button);
   });
@@ -147,7 +160,10 @@
   // A tap on a field opens the keyboard for it.
   document.addEventListener("pointerdown", function (event) {
     var field = event.target.closest && event.target.closest("input[data-osk]");
-    if (field) show(field);
+    if (field) {
+      openingPointer = event.pointerId;
+      show(field);
+    }
   });
 
   // Focus moving elsewhere: follow it to another field, or step aside.

@@ -26,7 +26,8 @@ from flask import (
 from flask_babel import lazy_gettext as _l
 
 from kiosk import audit
-from kiosk.staff_accounts import LoginRefused, authenticate
+from kiosk.staff_accounts import LoginRefused, authenticate, is_known_address
+from kiosk.staff_sessions import end_session, session_user, start_session
 from kiosk.web.db import get_db
 from kiosk.web.safe_paths import local_path
 from kiosk.web.views.context import app_settings, clock
@@ -79,6 +80,32 @@ class LoginRateLimiter:
             self._failures.pop(key, None)
 
 
+class AuditThrottle:
+    """Writes one audit entry per key and window, counting the rest in memory.
+
+    Refused attempts come at whatever rate an attacker likes; one row per window (carrying
+    how many came in the window before) keeps the log readable and its size bounded.
+    """
+
+    def __init__(self, window: timedelta, max_keys: int = 10_000) -> None:
+        self.window = window
+        self.max_keys = max_keys
+        self._lock = threading.Lock()
+        self._windows: dict[str, tuple[datetime, int]] = {}
+
+    def should_record(self, key: str, now: datetime) -> tuple[bool, int]:
+        """Whether to write a row for ``key`` now, and how many went unwritten before it."""
+        with self._lock:
+            started, count = self._windows.get(key, (None, 0))
+            if started is not None and now - started < self.window:
+                self._windows[key] = (started, count + 1)
+                return False, 0
+            if len(self._windows) >= self.max_keys:
+                self._windows.clear()
+            self._windows[key] = (now, 0)
+            return True, count
+
+
 def limiters() -> dict[str, LoginRateLimiter]:
     """The app's login limiters: ``ip`` (20 failures / 10 min) and ``user`` (8 / 10 min)."""
     found = current_app.extensions.get("kiosk.staff.limiters")
@@ -90,6 +117,13 @@ def limiters() -> dict[str, LoginRateLimiter]:
         }
         current_app.extensions["kiosk.staff.limiters"] = found
     return found
+
+
+def audit_throttle() -> AuditThrottle:
+    """The app's throttle for audit entries about refused login attempts."""
+    return current_app.extensions.setdefault(
+        "kiosk.staff.audit_throttle", AuditThrottle(timedelta(minutes=10))
+    )
 
 
 def current_staff() -> dict[str, Any] | None:
@@ -116,15 +150,15 @@ def load_staff_user():  # noqa: ANN201
     g.staff = None
     data = session.get(SESSION_KEY)
     if isinstance(data, dict) and "id" in data:
-        rows = list(
-            get_db().query(
-                "SELECT id, username, role FROM staff_users WHERE id = ? AND active = 1",
-                [data["id"]],
-            )
+        # The cookie only names a server-side session: logged out, expired (an absolute
+        # lifetime from the login), a changed password or a deactivated account end it.
+        user = (
+            session_user(get_db(), data["sid"], clock().now())
+            if isinstance(data.get("sid"), str)
+            else None
         )
-        # A deactivated account, or one renamed since, loses its sessions at once.
-        if rows and rows[0]["username"] == data.get("u"):
-            g.staff = rows[0]
+        if user and user["id"] == data["id"] and user["username"] == data.get("u"):
+            g.staff = user
         else:
             session.pop(SESSION_KEY, None)
     if g.staff is None and request.endpoint not in PUBLIC_ENDPOINTS:
@@ -197,20 +231,38 @@ def login():  # noqa: ANN201
         password = request.form.get("password", "")[:MAX_PASSWORD_LENGTH]
         now = clock().now()
         limits = limiters()
-        ip_key, user_key = f"ip:{request.remote_addr}", f"user:{username}"
+        address = request.remote_addr or ""
+        ip_key, user_key = f"ip:{address}", f"user:{username}"
         db = get_db()
-        if not (limits["ip"].allowed(ip_key, now) and limits["user"].allowed(user_key, now)):
+        # The per-user limit stops guessing from many addresses; an address this user has
+        # logged in from before is exempt, so nobody can lock the owner out with it.
+        known = is_known_address(db, username, address)
+        user_ok = known or limits["user"].allowed(user_key, now)
+        if not (limits["ip"].allowed(ip_key, now) and user_ok):
             error, status = MESSAGES["limited"], 429
-            audit.record(db, now, f"staff:{username}", "staff.login_limited", request.remote_addr)
+            record, earlier = audit_throttle().should_record(f"limited:{address}", now)
+            if record:  # one entry per address and window, never the names tried
+                audit.record(
+                    db, now, "staff:?", "staff.login_limited", address, earlier_attempts=earlier
+                )
         else:
             try:
-                user = authenticate(db, username, password, now)
+                user = authenticate(db, username, password, now, address)
             except LoginRefused:
                 limits["ip"].fail(ip_key, now)
-                limits["user"].fail(user_key, now)
+                if not known:
+                    limits["user"].fail(user_key, now)
                 error, status = MESSAGES["refused"], 401
+                # A name that is no login is not recorded: it is whatever the sender typed.
+                exists = bool(
+                    list(db.query("SELECT 1 FROM staff_users WHERE username = ?", [username]))
+                )
                 audit.record(
-                    db, now, f"staff:{username}", "staff.login_failed", request.remote_addr
+                    db,
+                    now,
+                    f"staff:{username}" if exists else "staff:?",
+                    "staff.login_failed",
+                    address,
                 )
             else:
                 limits["user"].reset(user_key)
@@ -219,7 +271,9 @@ def login():  # noqa: ANN201
                 session.clear()
                 if language:
                     session["lang"] = language
-                session[SESSION_KEY] = {"id": user["id"], "u": user["username"]}
+                lifetime = timedelta(seconds=app_settings().staff_session_seconds)
+                session_id = start_session(db, user["id"], now, lifetime)
+                session[SESSION_KEY] = {"id": user["id"], "u": user["username"], "sid": session_id}
                 session.permanent = True
                 audit.record(db, now, f"staff:{user['username']}", "staff.login", None)
                 return redirect(safe_next(request.args.get("next")))
@@ -231,6 +285,9 @@ def login():  # noqa: ANN201
 def logout():  # noqa: ANN201
     """End the staff session (POST only, with the CSRF token)."""
     audit.record(get_db(), clock().now(), actor(), "staff.logout", None)
+    data = session.get(SESSION_KEY)
+    if isinstance(data, dict) and isinstance(data.get("sid"), str):
+        end_session(get_db(), data["sid"], clock().now())  # a copied cookie dies with it
     language = session.get("lang")
     session.clear()
     if language:

@@ -172,8 +172,15 @@ def reprint(job_id: int):  # noqa: ANN201
     """Queue a print job again (a badge that came out badly, or was never printed)."""
     db = get_db()
     try:
-        new_id = print_queue.reprint(db, job_id, clock().now())
+        job = print_queue.get_job(db, job_id)
     except print_queue.JobNotFound:
         abort(404)
+    # Reprinting is printing: the same role as printing that kind in the first place.
+    if print_queue.reprint_role(job["kind"]) == "admin" and current_staff()["role"] != "admin":
+        abort(403)
+    try:
+        new_id = print_queue.reprint(db, job_id, clock().now())
+    except print_queue.JobNotReprintable:
+        abort(409)
     audit.record(db, clock().now(), actor(), "print.reprint", f"job:{job_id}", new_job=new_id)
     return redirect(url_for("staff.devices.index"))

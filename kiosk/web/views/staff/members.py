@@ -19,6 +19,7 @@ from flask_babel import lazy_gettext as _l
 from kiosk import audit
 from kiosk.cards import active_member_token, issue_member_card, revoke_member_card
 from kiosk.errors import InvalidInput, NotFound
+from kiosk.member_pins import set_pin
 from kiosk.members import (
     LANGUAGES,
     NewMember,
@@ -196,6 +197,28 @@ def _details(member: dict[str, Any]) -> dict[str, Any]:
 
 def _back(member_id: int, **flags: int):  # noqa: ANN202
     return redirect(url_for("staff.members.edit", member_id=member_id, **flags))
+
+
+@bp.post("/members/<int:member_id>/pin")
+@admin_required
+def door_pin(member_id: int):  # noqa: ANN201
+    """Set (or remove) the PIN the member chose for the forgotten-card path."""
+    _member_or_404(member_id)
+    db = get_db()
+    pin = "" if request.form.get("remove") == "1" else request.form.get("pin", "")[:16]
+    if not pin and request.form.get("remove") != "1":
+        return _back_pin(member_id, "bad")
+    try:
+        set_pin(db, member_id, pin)
+    except InvalidInput:
+        return _back_pin(member_id, "bad")
+    action = "member.pin_set" if pin else "member.pin_removed"
+    audit.record(db, clock().now(), actor(), action, f"member:{member_id}")
+    return _back_pin(member_id, "set" if pin else "removed")
+
+
+def _back_pin(member_id: int, state: str):  # noqa: ANN202
+    return redirect(url_for("staff.members.edit", member_id=member_id, pin=state))
 
 
 @bp.post("/members/<int:member_id>/consent")

@@ -154,7 +154,8 @@ def check_in():  # noqa: ANN201
                 "company": row["company"],
                 "present": row["id"] in present_ids,
             }
-            for row in search_members(db, query, limit=20)
+            # Hosts find people by name and company only: email is not theirs to search.
+            for row in search_members(db, query, limit=20, include_email=False)
             if row["active"]
         ]
     return render_template("staff/check_in.html", query=query, found=found)

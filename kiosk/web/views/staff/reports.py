@@ -47,6 +47,8 @@ FORMATS = {
     "xlsx": ("xlsx", None),
     "csv-semicolon": ("csv", ";"),
     "csv-comma": ("csv", ","),
+    # Plain "csv", as the CLI names it: the separator comes from ``delimiter`` (default ",").
+    "csv": ("csv", None),
 }
 FORMAT_LABELS = {
     "xlsx": _l("Excel workbook (.xlsx)"),
@@ -75,7 +77,7 @@ def download() -> Response:
     """Stream the CSV of ``kind`` for ``month``, or send it as an .xlsx workbook."""
     kind = request.args.get("kind", "")
     language = str(get_locale())
-    file_format, delimiter = FORMATS.get(request.args.get("format", "csv-comma"), (None, None))
+    file_format, delimiter = FORMATS.get(request.args.get("format") or "csv-comma", (None, None))
     if file_format is None:
         abort(400)
     try:
