@@ -12,6 +12,7 @@ from flask import (
     Blueprint,
     abort,
     current_app,
+    jsonify,
     redirect,
     render_template,
     request,
@@ -63,7 +64,7 @@ def door_context() -> dict[str, Any]:
     }
 
 
-def _screen(token: str) -> dict[str, Any]:
+def _screen(token: str, *, adopt_language: bool = True) -> dict[str, Any]:
     try:
         data = read_screen_token(current_app.secret_key, token)
     except ScreenExpired:
@@ -71,7 +72,11 @@ def _screen(token: str) -> dict[str, Any]:
     if data.get("d") != door_address():  # another door's visitor: not shown here
         abort(404)
     # The person's own language for their screens, unless they switched on this screen.
-    if data.get("l") in current_app.config["LANGUAGES"] and not session.get("lang_chosen"):
+    if (
+        adopt_language
+        and data.get("l") in current_app.config["LANGUAGES"]
+        and not session.get("lang_chosen")
+    ):
         session["lang"] = data["l"]
     try:
         data["person"] = visit_person(get_db(), data["v"])
@@ -145,6 +150,22 @@ def person(token: str) -> str:
         ),
         badge_queued=data.get("b", False),
     )
+
+
+@bp.get("/hello/<token>/brief")
+def brief(token: str):  # noqa: ANN201
+    """Who just scanned, first name only: for the small note a door shows while busy.
+
+    When someone is filling in a form, a scan must not take their screen: the door shows
+    "✓ Anna, checked in" instead, and offers Anna her greeting when the screen is free. The
+    screen's language stays the one the form is being filled in.
+    """
+    data = _screen(token, adopt_language=False)
+    visit = data["person"]
+    result = data["r"]
+    if result == ScanResult.REPEAT and visit["checked_out_at"]:
+        result = "already_out"
+    return jsonify(first_name=visit["first_name"], result=result)
 
 
 @bp.post("/hello/<token>/mood")
