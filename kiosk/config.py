@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from kiosk.host_title import UnknownHostTitle, finnish_forms
+
 PREFIX = "KIOSK_"
 CONFIG_FILE_NAME = "kiosk.toml"
 DEFAULT_INSTANCE = Path(__file__).resolve().parent.parent / "instance"
@@ -61,6 +63,12 @@ DEFAULTS: dict[str, Any] = {
     # address (X-Forwarded-For) is then used for door devices and rate limits; without it,
     # every request would seem to come from the kiosk itself.
     "PROXY_HOPS": 0,
+    # What the door calls the space's host, in Finnish (kiosk.host_title knows its forms;
+    # Swedish and English follow from it).
+    "HOST_TITLE": "heimopäällikkö",
+    # Where accessibility feedback goes (an email address or web address), named in the
+    # accessibility statement; empty: the statement asks people to tell the host.
+    "ACCESSIBILITY_FEEDBACK": "",
 }
 
 # KIOSK_* variables that are not settings: where the instance is, and a password for scripts.
@@ -172,4 +180,8 @@ def load_settings(
         raise ConfigError(f"unknown time zone {settings['TIMEZONE']!r}") from exc
     if settings["MEMBER_BADGE_POLICY"] not in {"never", "first_visit_of_day", "button"}:
         raise ConfigError("KIOSK_MEMBER_BADGE_POLICY must be never, first_visit_of_day or button")
+    try:
+        finnish_forms(settings["HOST_TITLE"])
+    except UnknownHostTitle as exc:
+        raise ConfigError(f"KIOSK_HOST_TITLE: {exc}") from None
     return settings

@@ -22,7 +22,7 @@ PAGE = """{% extends "door/base.html" %}
 {% block main %}
 <section class="refused" role="alert">
   <h1>{{ _('One moment, please') }}</h1>
-  <p class="lead">{{ _('The kiosk could not save that just now. Please try again in a moment, or ask the host.') }}</p>
+  <p class="lead">{{ _('The kiosk could not save that just now. Please try again in a moment, or ask %(host)s.', host=host.from_) }}</p>
   <div class="actions">
     <a class="button primary" href="/?reset=1">{{ _('Back') }}</a>
   </div>

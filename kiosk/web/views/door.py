@@ -6,6 +6,7 @@ token made right after their own scan, and shows their first name only.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from flask import (
@@ -47,6 +48,10 @@ TOPIC_LABELS = {
     "verkostot": _l("Networks and partners"),
 }
 MAX_CONTACT_LENGTH = 120
+# "A bit heavy" and "Really hard": the follow-up answers these with care, not a plain thanks.
+HEAVY_MOODS = {4, 5}
+# When the accessibility statement was last reviewed against the service.
+STATEMENT_DATE = date(2026, 11, 30)
 
 
 def topic_choices() -> list[tuple[str, str]]:
@@ -173,9 +178,12 @@ def mood(token: str):  # noqa: ANN201
     """Record the tapped mood, then offer the quiet follow-up."""
     data = _screen(token)
     try:
-        record_mood(get_db(), data["v"], int(request.form.get("mood", "0")), clock().now())
+        mood_value = int(request.form.get("mood", "0"))
+        record_mood(get_db(), data["v"], mood_value, clock().now())
     except (InvalidInput, ValueError):
         abort(400)
+    if mood_value in HEAVY_MOODS:
+        return redirect(url_for("door.follow_up", token=token, heavy=1))
     return redirect(url_for("door.follow_up", token=token))
 
 
@@ -203,6 +211,7 @@ def follow_up(token: str):  # noqa: ANN201
         token=token,
         first_name=data["person"]["first_name"],
         topics=topic_choices(),
+        heavy=request.args.get("heavy") == "1",
     )
 
 
@@ -318,7 +327,22 @@ def forgot():  # noqa: ANN201
 @bp.get("/privacy")
 def privacy() -> str:
     """The privacy notice, in the chosen language."""
-    return render_template("door/privacy.html", version=current_app.config["CONSENT_VERSION"])
+    return render_template(
+        "door/privacy.html",
+        version=current_app.config["CONSENT_VERSION"],
+        retention_months=current_app.config["RETENTION_MONTHS"],
+        min_group_size=current_app.config["MIN_GROUP_SIZE"],
+    )
+
+
+@bp.get("/accessibility")
+def accessibility() -> str:
+    """The accessibility statement (saavutettavuusseloste) the law asks of a public service."""
+    return render_template(
+        "accessibility.html",
+        statement_date=STATEMENT_DATE,
+        feedback=current_app.config["ACCESSIBILITY_FEEDBACK"],
+    )
 
 
 @bp.get("/language/<code>")
