@@ -269,12 +269,13 @@ def guest():  # noqa: ANN201
         except FormInvalid as exc:
             errors = {field: _field_message(field) for field in exc.errors}
         else:
-            _queue_guest_badge(signed_in)
-            broker().publish(
-                "staff", "presence", {"result": "checked_in", "visit_id": signed_in.visit_id}
-            )
+            if not signed_in.already_in:
+                _queue_guest_badge(signed_in)
+                broker().publish(
+                    "staff", "presence", {"result": "checked_in", "visit_id": signed_in.visit_id}
+                )
             outcome = ScanOutcome(
-                ScanResult.CHECKED_IN,
+                ScanResult.REPEAT if signed_in.already_in else ScanResult.CHECKED_IN,
                 visit_id=signed_in.visit_id,
                 first_name=signed_in.first_name,
                 guest_id=signed_in.guest_id,

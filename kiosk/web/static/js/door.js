@@ -249,12 +249,19 @@
     wedge.focus({ preventScroll: true });
   }
 
-  // Hide the camera preview when the scanner's preview is not running.
-  // The image may have failed before this script ran, so look at it as well as listen.
+  // Hide the camera preview when the scanner's preview is not running, and say what works
+  // instead. The image may have failed before this script ran, so look at it as well as
+  // listen; and a stream that answers but sends no frame (no camera) fails after a moment.
+  var PREVIEW_PATIENCE_MS = 2500;
   Array.prototype.forEach.call(document.querySelectorAll("[data-hide-on-error]"), function (img) {
-    var hide = function () { img.parentElement.classList.add("no-camera"); };
+    var hide = function () {
+      img.parentElement.classList.add("no-camera");
+      body.classList.add("no-camera");
+      img.removeAttribute("src"); // ends a stream that never sends a frame
+    };
     img.addEventListener("error", hide);
     if (img.complete && img.naturalWidth === 0) { hide(); }
+    window.setTimeout(function () { if (img.naturalWidth === 0) hide(); }, PREVIEW_PATIENCE_MS);
   });
 
   Array.prototype.forEach.call(document.querySelectorAll("[data-back]"), function (link) {
