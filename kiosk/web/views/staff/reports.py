@@ -50,7 +50,13 @@ def index() -> str:
         "staff/reports.html",
         kinds=[(kind, KIND_LABELS.get(kind, kind)) for kind in KINDS],
         month=f"{today.year:04d}-{today.month:02d}",
+        default_delimiter=_default_delimiter(),
     )
+
+
+def _default_delimiter() -> str:
+    # Finnish and Swedish Excel split columns on ";" (the comma is their decimal mark).
+    return "," if str(get_locale()) == "en" else ";"
 
 
 @bp.get("/reports/download")
@@ -64,6 +70,9 @@ def download() -> Response:
     db = connect(current_app.config["DATABASE"])
     try:
         month = parse_month(request.args.get("month", "")[:7])
+        delimiter = request.args.get("delimiter", "")[:3] or _default_delimiter()
+        if delimiter not in {";", ","}:
+            raise ReportError(f"unknown delimiter {delimiter!r}")
         report = build_report(
             db,
             kind,
@@ -81,7 +90,7 @@ def download() -> Response:
 
     def chunks() -> Iterator[bytes]:
         try:
-            yield from iter_report_bytes(report)
+            yield from iter_report_bytes(report, delimiter=delimiter)
         finally:
             db.close()
 
