@@ -84,6 +84,9 @@ def http_error_page(exc: HTTPException):  # noqa: ANN201
         "error.html",
         heading=str(heading),
         message=str(message),
+        # What exactly was wrong with a request (a missing CSRF token, say), for whoever
+        # looks into it: the server's own words, in English.
+        detail=exc.description if status == 400 else "",
         staff_page=request.path.startswith("/staff"),
     )
     return page, status

@@ -61,11 +61,6 @@ def day_and_clock_text(moment: datetime) -> str:
     return f"{day_text(moment)} {clock_text(moment)}"
 
 
-def no_break_hyphens(name: str) -> str:
-    """A name whose hyphens never end a line ("Anna-Liisa" stays whole on a big greeting)."""
-    return str(name).replace("-", "\u2011")
-
-
 def host_title() -> HostWords:
     """The host's title (KIOSK_HOST_TITLE) in the page's language, by sentence role."""
     return host_words(current_app.config["HOST_TITLE"], _language())
@@ -85,4 +80,3 @@ def init_app(app: Flask) -> None:
         return {"host": host_title()}
 
     app.jinja_env.filters.update(clock=clock_text, day=day_text, day_clock=day_and_clock_text)
-    app.jinja_env.filters["nobreak"] = no_break_hyphens

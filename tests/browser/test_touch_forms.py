@@ -94,7 +94,7 @@ def test_the_tap_that_opens_a_field_types_nothing(browser, server, size) -> None
             finger.type("Ab")
             assert page.locator(f"#{field}").input_value() == "Ab"
             assert above_keyboard(page, field), (size, field)
-        screenshot(page, f"16-guest-last-field-{size}", sizes=(size,))
+        screenshot(page, "16-guest-last-field", sizes=(size,))
     finally:
         context.close()
     assert problems.errors == []
@@ -112,7 +112,7 @@ def test_a_forgotten_card_typed_with_a_finger_is_found(browser, server, size) ->
         finger.type(email)
         assert page.locator("#contact").input_value() == email
         assert above_keyboard(page, "contact")
-        screenshot(page, f"16-forgot-typing-{size}", sizes=(size,))
+        screenshot(page, "16-forgot-typing", sizes=(size,))
         finger.tap(page.locator("#osk [data-action='enter']"))  # "Valmis" puts it away
         finger.tap(page.get_by_role("button", name="Kirjaa minut sisään tai ulos"))
         page.wait_for_url("**/hello/**")
@@ -147,7 +147,7 @@ def test_a_missing_consent_is_shown_focused_and_read_out(browser, server, size) 
         )
         assert live.count() >= 1
         assert page.locator("#name").input_value() == "Ville"
-        screenshot(page, f"16-guest-error-{size}", sizes=(size,))
+        screenshot(page, "16-guest-error", sizes=(size,))
     finally:
         context.close()
     assert problems.errors == []

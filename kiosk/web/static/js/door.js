@@ -264,6 +264,28 @@
     window.setTimeout(function () { if (img.naturalWidth === 0) hide(); }, PREVIEW_PATIENCE_MS);
   });
 
+  // A hyphenated name stays whole on a big heading ("Anna-Liisa", never "Anna-" / "Liisa"):
+  // each hyphenated word goes in a span that does not wrap. Done here, not in the template,
+  // so the page's text stays exactly as typed.
+  Array.prototype.forEach.call(document.querySelectorAll(".door-main h1"), function (heading) {
+    Array.prototype.slice.call(heading.childNodes).forEach(function (node) {
+      if (node.nodeType !== 3 || node.nodeValue.indexOf("-") < 0) return;
+      var parts = node.nodeValue.split(/(\S+-\S+)/);
+      var fragment = document.createDocumentFragment();
+      parts.forEach(function (part, index) {
+        if (index % 2 === 1) {
+          var whole = document.createElement("span");
+          whole.className = "name-whole";
+          whole.textContent = part;
+          fragment.appendChild(whole);
+        } else if (part) {
+          fragment.appendChild(document.createTextNode(part));
+        }
+      });
+      heading.replaceChild(fragment, node);
+    });
+  });
+
   Array.prototype.forEach.call(document.querySelectorAll("[data-back]"), function (link) {
     link.addEventListener("click", function (event) {
       if (window.history.length > 1) { event.preventDefault(); window.history.back(); }
