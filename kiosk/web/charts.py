@@ -256,8 +256,8 @@ def heatmap(
 ) -> Markup:
     """A grid of shaded cells (rows × columns); the darkest is the busiest.
 
-    ``legend`` names the two ends of the shading ("none", "the busiest"): a strip of the
-    shades between them follows the grid, each with its value.
+    ``legend`` is the text before and after a key that follows the grid: its five shades,
+    each with the value it stands for (either text may be empty).
     """
     if len(cells) != len(row_labels) or any(len(row) != len(column_labels) for row in cells):
         raise ValueError("heatmap cells must match the row and column labels")
@@ -311,10 +311,9 @@ def _shade_legend(peak: float, ends: tuple[str, str], fmt: Formatter, steps: int
         f"</span>{escape(fmt(v))}</span>"
         for i, v in enumerate(values)
     )
-    return (
-        f'<p class="chart-legend"><span class="legend-end">{escape(low)}</span>'
-        f'{swatches}<span class="legend-end">{escape(high)}</span></p>'
-    )
+    after = f'<span class="legend-end">{escape(high)}</span>' if high else ""
+    before = f'<span class="legend-end">{escape(low)}</span>' if low else ""
+    return f'<p class="chart-legend">{before}{swatches}{after}</p>'
 
 
 def gauge(

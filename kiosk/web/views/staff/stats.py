@@ -103,7 +103,7 @@ def index() -> str:
             _("People on average"),
         ),
         fmt=_fmt,
-        legend=(_("Key, people on average: none"), _("the busiest hour")),
+        legend=(_("People on average") + ":", ""),
     )
     months_chart = bar_chart(
         "chart-months",
