@@ -146,6 +146,8 @@ def check_in_guest(
     notify = notify or NotifyConfig.from_settings(settings)
     with write_transaction(db):
         signed_in = sign_in_guest(db, form, now, settings.consent_version)
+        if signed_in.already_in:  # the same guest, still in: no new visit, badge or message
+            return signed_in
         dispatch.queue_safely(
             db,
             lambda: dispatch.guest_arrived(

@@ -26,6 +26,8 @@ def choose_greeting(
     if long_break:
         return Greeting.LONG_BREAK
     hour = at.astimezone(tz).hour
+    if hour < 5:  # a night owl gets a plain hello, not "good evening" at half past three
+        return Greeting.DAY
     if 5 <= hour < 10:
         return Greeting.MORNING
     if 10 <= hour < 17:

@@ -45,6 +45,7 @@ class GuestSignIn:
     name: str
     company: str
     host_name: str
+    already_in: bool = False  # the same guest was still checked in: no new visit or badge
 
 
 def sign_in_guest(
@@ -82,6 +83,18 @@ def sign_in_guest(
     purpose, host_name = values["purpose"], values["host_name"]
     stamp = to_db(now)
     with write_transaction(db):
+        open_visit = _open_visit_of_same_guest(db, name, company)
+        if open_visit is not None:
+            return GuestSignIn(
+                open_visit["guest_id"],
+                open_visit["visit_id"],
+                open_visit["token"] or "",
+                first_name_of(name),
+                name,
+                company,
+                host_name,
+                already_in=True,
+            )
         guest_id = (
             db["guests"]
             .insert(
@@ -115,3 +128,27 @@ def sign_in_guest(
         )
         token = issue_guest_card(db, guest_id, now)
     return GuestSignIn(guest_id, visit_id, token, first_name_of(name), name, company, host_name)
+
+
+def _open_visit_of_same_guest(
+    db: sqlite_utils.Database, name: str, company: str
+) -> dict[str, object] | None:
+    # The same name and company still checked in: the form sent twice (a double tap, or
+    # "Back" and send again). One guest holds one open visit; two people with one name and
+    # one company at the same time are rare enough to share it.
+    rows = db.execute(
+        """
+        SELECT v.id AS visit_id, g.id AS guest_id,
+               (SELECT token FROM cards c WHERE c.guest_id = g.id AND c.revoked_at IS NULL
+                ORDER BY c.id DESC LIMIT 1) AS token
+        FROM visits v JOIN guests g ON g.id = v.guest_id
+        WHERE v.checked_out_at IS NULL AND g.anonymised_at IS NULL
+          AND lower(g.name) = lower(?) AND lower(coalesce(g.company, '')) = lower(?)
+        ORDER BY v.id DESC LIMIT 1
+        """,
+        [name, company or ""],
+    ).fetchall()
+    if not rows:
+        return None
+    visit_id, guest_id, token = rows[0]
+    return {"visit_id": visit_id, "guest_id": guest_id, "token": token}

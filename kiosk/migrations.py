@@ -438,6 +438,28 @@ def m020_scan_keys_per_device_and_code(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations()
+def m030_roll_call_ticks(db: sqlite_utils.Database) -> None:
+    """A fire roll call's ticks: who is accounted for, shared between the hosts' phones."""
+    _run_statements(
+        db,
+        """
+        CREATE TABLE roll_calls (
+            id INTEGER PRIMARY KEY,
+            started_at TEXT NOT NULL,
+            started_by TEXT NOT NULL
+        );
+        CREATE TABLE roll_call_ticks (
+            roll_call_id INTEGER NOT NULL REFERENCES roll_calls(id),
+            visit_id INTEGER NOT NULL REFERENCES visits(id),
+            ticked_at TEXT NOT NULL,
+            ticked_by TEXT NOT NULL,
+            PRIMARY KEY (roll_call_id, visit_id)
+        )
+        """,
+    )
+
+
 def _run_statements(db: sqlite_utils.Database, script: str) -> None:
     # executescript() would COMMIT the transaction Migrations opened around the step, so the
     # statements run one at a time and the step stays all-or-nothing.

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlite_utils
 
-from kiosk.timeutil import from_db
+from kiosk.timeutil import from_db, to_db
 from kiosk.visits import present_visits
 
 
@@ -60,3 +60,53 @@ def print_payload(
             for row in rows
         ],
     }
+
+
+# A roll call belongs to one evacuation: after this long, ticking starts a new one.
+ROLL_CALL_LIFETIME = timedelta(hours=3)
+
+
+def start_roll_call(db: sqlite_utils.Database, now: datetime, by: str) -> int:
+    """Begin a new roll call (nobody ticked yet); return its id."""
+    return db["roll_calls"].insert({"started_at": to_db(now), "started_by": by}).last_pk
+
+
+def current_roll_call(db: sqlite_utils.Database, now: datetime) -> int | None:
+    """The roll call under way: the newest one started within ``ROLL_CALL_LIFETIME``."""
+    rows = db.execute(
+        "SELECT id FROM roll_calls WHERE started_at >= ? ORDER BY id DESC LIMIT 1",
+        [to_db(now - ROLL_CALL_LIFETIME)],
+    ).fetchall()
+    return rows[0][0] if rows else None
+
+
+def set_accounted(
+    db: sqlite_utils.Database,
+    roll_call_id: int,
+    visit_id: int,
+    accounted: bool,
+    now: datetime,
+    by: str,
+) -> None:
+    """Tick a person as accounted for, or take the tick away (idempotent either way)."""
+    if accounted:
+        db.execute(
+            "INSERT OR IGNORE INTO roll_call_ticks (roll_call_id, visit_id, ticked_at, ticked_by)"
+            " VALUES (?, ?, ?, ?)",
+            [roll_call_id, visit_id, to_db(now), by],
+        )
+    else:
+        db.execute(
+            "DELETE FROM roll_call_ticks WHERE roll_call_id = ? AND visit_id = ?",
+            [roll_call_id, visit_id],
+        )
+
+
+def accounted_visits(db: sqlite_utils.Database, roll_call_id: int | None) -> set[int]:
+    """The visits ticked as accounted for in a roll call."""
+    if roll_call_id is None:
+        return set()
+    rows = db.execute(
+        "SELECT visit_id FROM roll_call_ticks WHERE roll_call_id = ?", [roll_call_id]
+    ).fetchall()
+    return {row[0] for row in rows}

@@ -29,6 +29,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from kiosk.errors import KioskError
 from kiosk.files import private_dir
+from kiosk.host_title import UnknownHostTitle, finnish_forms
 
 log = logging.getLogger(__name__)
 
@@ -182,6 +183,12 @@ class Settings:
     )
     project_start: str = _setting("2023-09", "the funded project's first month (YYYY-MM)")
     project_end: str = _setting("2025-08", "the funded project's last month (YYYY-MM)")
+    host_title: str = _setting(
+        "heimopäällikkö", "what the door calls the host, in Finnish (sv and en follow from it)"
+    )
+    accessibility_feedback: str = _setting(
+        "", "where accessibility feedback goes (email or web address); empty: ask the host"
+    )
     instance_path: Path = field(default=DEFAULT_INSTANCE, metadata={"doc": "", "internal": True})
 
     @property
@@ -287,6 +294,10 @@ def _validated(settings: Settings) -> Settings:
             raise ConfigError(f"{PREFIX}{name.upper()} must be a month like 2023-09, not {value!r}")
     if settings.project_end < settings.project_start:
         raise ConfigError(f"{PREFIX}PROJECT_END must not be before {PREFIX}PROJECT_START")
+    try:
+        finnish_forms(settings.host_title)
+    except UnknownHostTitle as exc:
+        raise ConfigError(f"{PREFIX}HOST_TITLE: {exc}") from None
     if settings.default_language not in settings.languages:
         raise ConfigError(
             f"{PREFIX}DEFAULT_LANGUAGE must be one of KIOSK_LANGUAGES "

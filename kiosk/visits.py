@@ -261,6 +261,36 @@ def _closed_at_closing_just_now(last: dict[str, Any] | None, at: datetime) -> bo
     )
 
 
+def reopen_manual_check_out(
+    db: sqlite_utils.Database, visit_id: int, at: datetime, window: timedelta
+) -> bool:
+    """Undo a check-out made by hand within ``window``; False when it cannot be undone.
+
+    Only a manual check-out is undone (a scan at the door is the person's own), and only
+    while the person has no newer open visit.
+    """
+    cursor = db.execute(
+        "UPDATE visits SET checked_out_at = NULL, checkout_method = NULL "
+        "WHERE id = :id AND checkout_method = 'manual' AND checked_out_at >= :since "
+        "AND NOT EXISTS (SELECT 1 FROM visits o WHERE o.checked_out_at IS NULL AND ("
+        "  (o.member_id IS NOT NULL AND o.member_id = visits.member_id) OR"
+        "  (o.guest_id IS NOT NULL AND o.guest_id = visits.guest_id)))",
+        {"id": visit_id, "since": to_db(at - window)},
+    )
+    return cursor.rowcount == 1
+
+
+def visit_full_name(db: sqlite_utils.Database, visit_id: int) -> str:
+    """The full name of the person of a visit (for staff pages), or "" when unknown."""
+    rows = db.execute(
+        "SELECT coalesce(m.name, g.name, '') FROM visits v "
+        "LEFT JOIN members m ON m.id = v.member_id LEFT JOIN guests g ON g.id = v.guest_id "
+        "WHERE v.id = ?",
+        [visit_id],
+    ).fetchall()
+    return rows[0][0] if rows else ""
+
+
 def _left_just_now(last: dict[str, Any] | None, at: datetime, rules: ScanRules) -> bool:
     # A card waved twice at check-out must not check the person straight back in.
     return bool(

@@ -24,9 +24,11 @@ PAPER_WIDTHS = {58: 384, 80: 576}
 """Printable width in dots (203 dpi) for each paper width in millimetres."""
 
 LABELS: dict[str, dict[str, str]] = {
-    "fi": {"guest": "VIERAS", "member": "JÄSEN", "host": "Isäntä", "ask_me": "Kysy minulta"},
-    "sv": {"guest": "GÄST", "member": "MEDLEM", "host": "Värd", "ask_me": "Fråga mig om"},
-    "en": {"guest": "GUEST", "member": "MEMBER", "host": "Host", "ask_me": "Ask me about"},
+    # "host" labels the person a guest came to see (the sign-in form's "Who are you
+    # visiting?"), who is not necessarily the space's own host.
+    "fi": {"guest": "VIERAS", "member": "JÄSEN", "host": "Tapaa", "ask_me": "Kysy minulta"},
+    "sv": {"guest": "GÄST", "member": "MEDLEM", "host": "Träffar", "ask_me": "Fråga mig om"},
+    "en": {"guest": "GUEST", "member": "MEMBER", "host": "Visiting", "ask_me": "Ask me about"},
 }
 
 

@@ -139,7 +139,9 @@ def test_member_flow_greeting_mood_and_help(app, client, db, clock):
     token_field = csrf_token(client, response.location)
     after_mood = client.post(mood_action, data={"mood": "5", "csrf_token": token_field})
     follow = client.get(after_mood.location)
-    assert "Haluaisitko jutella" in visible_text(follow.text)
+    # "Tosi raskasta": a warm word and a gentle offer, not the plain thanks.
+    assert "Kiitos, että kerroit, Anna." in visible_text(follow.text)
+    assert "Jos haluat, heimopäällikkö tulee juttelemaan" in visible_text(follow.text)
     done = client.post(
         after_mood.location, data={"chat": "1", "topic": ["rahoitus"], "csrf_token": token_field}
     )

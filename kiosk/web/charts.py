@@ -252,8 +252,13 @@ def heatmap(
     *,
     fmt: Formatter = _plain,
     width: int = 640,
+    legend: tuple[str, str] | None = None,
 ) -> Markup:
-    """A grid of shaded cells (rows × columns); the darkest is the busiest."""
+    """A grid of shaded cells (rows × columns); the darkest is the busiest.
+
+    ``legend`` is the text before and after a key that follows the grid: its five shades,
+    each with the value it stands for (either text may be empty).
+    """
     if len(cells) != len(row_labels) or any(len(row) != len(column_labels) for row in cells):
         raise ValueError("heatmap cells must match the row and column labels")
     left, top, bottom = 48, 6, 26
@@ -290,7 +295,25 @@ def heatmap(
     table = data_table(
         labels.title, (labels.x_header, *column_labels), rows, summary=labels.table_summary
     )
+    if legend:
+        svg.append(_shade_legend(peak, legend, fmt))
     return _figure(chart_id, svg, labels, table)
+
+
+def _shade_legend(peak: float, ends: tuple[str, str], fmt: Formatter, steps: int = 5) -> str:
+    # The shades in order, each with the value it stands for, between two words. The swatch
+    # colours are classes in staff.css (the CSP allows no inline styles); they are the
+    # colours shade() gives at 0, ¼, ½, ¾ and all of the peak.
+    low, high = ends
+    values = [peak * i / (steps - 1) for i in range(steps)]
+    swatches = "".join(
+        f'<span class="legend-step"><span class="legend-swatch shade-{i}" aria-hidden="true">'
+        f"</span>{escape(fmt(v))}</span>"
+        for i, v in enumerate(values)
+    )
+    after = f'<span class="legend-end">{escape(high)}</span>' if high else ""
+    before = f'<span class="legend-end">{escape(low)}</span>' if low else ""
+    return f'<p class="chart-legend">{before}{swatches}{after}</p>'
 
 
 def gauge(

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import sqlite3
 
-from flask import Flask, current_app, jsonify, render_template_string, request
+from flask import Flask, current_app, jsonify, render_template, render_template_string, request
+from flask_babel import lazy_gettext as _l
+from werkzeug.exceptions import HTTPException
 
 from kiosk.db import DatabaseUnavailable
 
@@ -21,7 +23,7 @@ PAGE = """{% extends "door/base.html" %}
 {% block main %}
 <section class="refused" role="alert">
   <h1>{{ _('One moment, please') }}</h1>
-  <p class="lead">{{ _('The kiosk could not save that just now. Please try again in a moment, or ask the host.') }}</p>
+  <p class="lead">{{ _('The kiosk could not save that just now. Please try again in a moment, or ask %(host)s.', host=host.from_) }}</p>
   <div class="actions">
     <a class="button primary" href="/?reset=1">{{ _('Back') }}</a>
   </div>
@@ -57,9 +59,53 @@ def unavailable_response(exc: BaseException):  # noqa: ANN201
     return response
 
 
+# What people see for an HTTP error, in their language, with a way back (never a bare
+# English page): heading and message by status.
+_WENT_WRONG = (
+    _l("Something went wrong"),
+    _l("The page could not use what was sent. Please try again."),
+)
+HTTP_PAGES = {
+    400: _WENT_WRONG,
+    403: (_l("Not available here"), _l("This page cannot be opened on this device.")),
+    404: (_l("Page not found"), _l("This page does not exist, or the link is no longer valid.")),
+    405: _WENT_WRONG,
+}
+
+
+def _request_ctx_has_no_urls() -> bool:
+    from flask.globals import request_ctx
+
+    return request_ctx.url_adapter is None
+
+
+def http_error_page(exc: HTTPException):  # noqa: ANN201
+    """A styled, translated page for 400/403/404/405; JSON for API clients."""
+    status = exc.code or 500
+    if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
+        return jsonify(error=exc.name.lower().replace(" ", "_"), message=exc.description), status
+    if _request_ctx_has_no_urls():
+        # A Host name the server does not trust: nothing may be built from it, not even the
+        # links of the styled page. A plain answer, and nothing of the request echoed back.
+        return current_app.response_class("Bad request\n", status=status, mimetype="text/plain")
+    heading, message = HTTP_PAGES.get(status, HTTP_PAGES[400])
+    page = render_template(
+        "error.html",
+        heading=str(heading),
+        message=str(message),
+        # What exactly was wrong with a request (a missing CSRF token, say), for whoever
+        # looks into it: the server's own words, in English.
+        detail=exc.description if status == 400 else "",
+        staff_page=request.path.startswith("/staff"),
+    )
+    return page, status
+
+
 def init_app(app: Flask) -> None:
     """Register the handlers for DatabaseUnavailable and SQLite's locked/full errors."""
     app.register_error_handler(DatabaseUnavailable, unavailable_response)
+    for status in HTTP_PAGES:
+        app.register_error_handler(status, http_error_page)
 
     @app.errorhandler(sqlite3.OperationalError)
     def operational_error(exc: sqlite3.OperationalError):  # noqa: ANN202

@@ -7,6 +7,7 @@ from datetime import datetime
 from flask import Flask, current_app, request, session
 from flask_babel import Babel, format_date, format_time, get_locale
 
+from kiosk.host_title import HostWords, host_words
 from kiosk.timeutil import repeated_hour_mark
 from kiosk.web.views.context import app_settings
 
@@ -68,6 +69,11 @@ def day_and_clock_text(moment: datetime) -> str:
     return f"{day_text(moment)} {clock_text(moment)}"
 
 
+def host_title() -> HostWords:
+    """The host's title (KIOSK_HOST_TITLE) in the page's language, by sentence role."""
+    return host_words(app_settings().host_title, _language())
+
+
 def init_app(app: Flask) -> None:
     """Set up Flask-Babel with the catalogues in kiosk/translations."""
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", "translations")
@@ -76,4 +82,9 @@ def init_app(app: Flask) -> None:
     Babel(app, locale_selector=select_locale)
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.globals["today_text"] = today_text
+
+    @app.context_processor
+    def host_context() -> dict[str, HostWords]:
+        return {"host": host_title()}
+
     app.jinja_env.filters.update(clock=clock_text, day=day_text, day_clock=day_and_clock_text)

@@ -34,7 +34,9 @@ CHROMIUM_ARGS = [
 # The kiosk's two screens: a 7" Raspberry Pi panel and a 10" tablet-sized panel.
 SMALL = {"width": 800, "height": 480}
 LARGE = {"width": 1280, "height": 800}
-SIZES = {"800x480": SMALL, "1280x800": LARGE}
+TABLET = {"width": 1024, "height": 600}
+PHONE = {"width": 390, "height": 844}
+SIZES = {"800x480": SMALL, "1024x600": TABLET, "1280x800": LARGE, "390x844": PHONE}
 LANGUAGES = ("fi", "sv", "en")
 
 

@@ -120,6 +120,8 @@ def open_with_errors(page, server, name: str, language: str) -> None:  # noqa: A
         page.locator("#contact").fill("nobody@example.invalid")
         page.locator("form.forgot-form [type=submit]").click()
     page.locator("[role=alert]").first.wait_for()
+    # Measured before the stylesheet had loaded, the controls would seem tiny.
+    page.wait_for_load_state("load")
 
 
 ERROR_SCREENS = ("guest-errors", "forgot-not-found")

@@ -144,6 +144,20 @@ def start_server(tmp_path: Path, env: dict[str, str] | None = None, name: str = 
     return LiveServer(tmp_path / name, free_port(), env or {})
 
 
+def distinct_free_ports(count: int) -> list[int]:
+    """``count`` TCP ports nobody listens on now, all different (bound at once, then freed)."""
+    sockets = []
+    try:
+        for _ in range(count):
+            sock = socket.socket()
+            sock.bind(("", 0))
+            sockets.append(sock)
+        return [sock.getsockname()[1] for sock in sockets]
+    finally:
+        for sock in sockets:
+            sock.close()
+
+
 class Caddy:
     """The shipped deploy/caddy/Caddyfile, run by the real Caddy on free ports."""
 
@@ -151,7 +165,8 @@ class Caddy:
         caddy = shutil.which("caddy")
         if caddy is None:
             raise RuntimeError("caddy is not installed (Makefile TEST_SYSTEM_PACKAGES)")
-        self.port = free_port()
+        # Three distinct ports, held open together while chosen so none is picked twice.
+        self.port, https_port, admin_port = distinct_free_ports(3)
         workdir.mkdir(parents=True, exist_ok=True)
         env = dict(
             os.environ,
@@ -159,11 +174,11 @@ class Caddy:
             XDG_DATA_HOME=str(workdir / "data"),
             XDG_CONFIG_HOME=str(workdir / "config"),
             KIOSK_CADDY_HTTP_PORT=str(self.port),
-            KIOSK_CADDY_HTTPS_PORT=str(free_port()),
+            KIOSK_CADDY_HTTPS_PORT=str(https_port),
             KIOSK_PLAIN_HTTP="serve-plain",
             KIOSK_CA_DIR=str(workdir / "ca"),
             KIOSK_UPSTREAM=f"127.0.0.1:{upstream_port}",
-            KIOSK_CADDY_ADMIN=f"127.0.0.1:{free_port()}",
+            KIOSK_CADDY_ADMIN=f"127.0.0.1:{admin_port}",
         )
         self.log_path = workdir / "caddy.log"
         self._log = open(self.log_path, "wb")  # noqa: SIM115 - closed in stop()

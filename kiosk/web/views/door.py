@@ -6,6 +6,7 @@ token made right after their own scan, and shows their first name only.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from flask import (
@@ -13,6 +14,7 @@ from flask import (
     Response,
     abort,
     current_app,
+    jsonify,
     redirect,
     render_template,
     request,
@@ -56,6 +58,12 @@ TOPIC_LABELS = {
     "verkostot": _l("Networks and partners"),
 }
 MAX_CONTACT_LENGTH = 120
+# "A bit heavy" and "Really hard": the follow-up answers these with care, not a plain thanks.
+HEAVY_MOODS = {4, 5}
+# When the accessibility statement was last reviewed against the service.
+STATEMENT_DATE = date(2026, 11, 30)
+
+
 GUEST_LIMITER_KEY = "kiosk.guest_limiter"
 GUEST_BUSY = _l(
     "Many guests have just signed in at this screen. Please wait a moment and try again, "
@@ -114,11 +122,13 @@ def door_context() -> dict[str, Any]:
     }
 
 
-def _screen(token: str, *, full: bool = False) -> dict[str, Any]:
+def _screen(token: str, *, full: bool = False, adopt_language: bool = True) -> dict[str, Any]:
     """The person's screen data for ``token``; 404 when it is not theirs to see here.
 
     ``full`` asks for a screen reached with a secret (the card, or the PIN after the
     forgotten-card path): answering the mood, alerting the host and the like need one.
+    ``adopt_language`` switches the screen to the person's language (not for a brief note
+    shown while someone else fills in a form).
     """
     try:
         data = read_screen_token(current_app.secret_key, token)
@@ -129,7 +139,11 @@ def _screen(token: str, *, full: bool = False) -> dict[str, Any]:
     if full and data.get("w"):
         abort(403)
     # The person's own language for their screens, unless they switched on this screen.
-    if data.get("l") in app_settings().languages and not session.get("lang_chosen"):
+    if (
+        adopt_language
+        and data.get("l") in app_settings().languages
+        and not session.get("lang_chosen")
+    ):
         session["lang"] = data["l"]
     try:
         data["person"] = visit_person(get_db(), data["v"])
@@ -258,6 +272,22 @@ def left(token: str):  # noqa: ANN201
     return redirect(url_for("door.person", token=token, asked=1))
 
 
+@bp.get("/hello/<token>/brief")
+def brief(token: str):  # noqa: ANN201
+    """Who just scanned, first name only: for the small note a door shows while busy.
+
+    When someone is filling in a form, a scan must not take their screen: the door shows
+    "✓ Anna, checked in" instead, and offers Anna her greeting when the screen is free. The
+    screen's language stays the one the form is being filled in.
+    """
+    data = _screen(token, adopt_language=False)
+    visit = data["person"]
+    result = data["r"]
+    if result == ScanResult.REPEAT and visit["checked_out_at"]:
+        result = "already_out"
+    return jsonify(first_name=visit["first_name"], result=result)
+
+
 @bp.post("/hello/<token>/mood")
 def mood(token: str):  # noqa: ANN201
     """Record the tapped mood, then offer the quiet follow-up."""
@@ -265,13 +295,15 @@ def mood(token: str):  # noqa: ANN201
     db = get_db()
     now = clock().now()
     try:
-        value = int(request.form.get("mood", "0"))
-        alert_id = answer_mood(db, data["v"], value, now, notify_config()).alert_id
+        mood_value = int(request.form.get("mood", "0"))
+        alert_id = answer_mood(db, data["v"], mood_value, now, notify_config()).alert_id
     except (InvalidInput, ValueError):
         abort(400)
     if alert_id is not None:
         wake_notifier()
         broker().publish("staff", "alert", {"alert_id": alert_id, "kind": "low_mood"})
+    if mood_value in HEAVY_MOODS:
+        return redirect(url_for("door.follow_up", token=token, heavy=1))
     return redirect(url_for("door.follow_up", token=token))
 
 
@@ -311,6 +343,7 @@ def follow_up(token: str):  # noqa: ANN201
         token=token,
         first_name=data["person"]["first_name"],
         topics=topic_choices(),
+        heavy=request.args.get("heavy") == "1",
     )
 
 
@@ -385,13 +418,14 @@ def guest():  # noqa: ANN201
         except FormInvalid as exc:
             errors = {field: _field_message(field) for field in exc.errors}
         else:
-            wake_notifier()
             guest_limiter().record_failure(door_address())
-            broker().publish(
-                "staff", "presence", {"result": "checked_in", "visit_id": signed_in.visit_id}
-            )
+            if not signed_in.already_in:
+                wake_notifier()
+                broker().publish(
+                    "staff", "presence", {"result": "checked_in", "visit_id": signed_in.visit_id}
+                )
             outcome = ScanOutcome(
-                ScanResult.CHECKED_IN,
+                ScanResult.REPEAT if signed_in.already_in else ScanResult.CHECKED_IN,
                 visit_id=signed_in.visit_id,
                 first_name=signed_in.first_name,
                 guest_id=signed_in.guest_id,
@@ -454,7 +488,22 @@ def forgot():  # noqa: ANN201
 @bp.get("/privacy")
 def privacy() -> str:
     """The privacy notice, in the chosen language."""
-    return render_template("door/privacy.html", version=app_settings().consent_version)
+    return render_template(
+        "door/privacy.html",
+        version=app_settings().consent_version,
+        retention_months=app_settings().retention_months,
+        min_group_size=app_settings().min_group_size,
+    )
+
+
+@bp.get("/accessibility")
+def accessibility() -> str:
+    """The accessibility statement (saavutettavuusseloste) the law asks of a public service."""
+    return render_template(
+        "accessibility.html",
+        statement_date=STATEMENT_DATE,
+        feedback=app_settings().accessibility_feedback,
+    )
 
 
 @bp.get("/language/<code>")

@@ -1,6 +1,10 @@
 // The on-screen keyboard (templates/door/_osk.html): for touchscreens with no system keyboard.
 // It opens when a field marked data-osk is tapped, types at the caret, and steps aside as soon
 // as someone uses a physical keyboard. No inline scripts or styles (the CSP forbids them).
+//
+// It opens on the tap's click, after the finger has lifted, never on touch-down: a keyboard
+// that appears under a finger still on the glass would take that same touch as a key press.
+// And a key acts only when the press started on the keyboard itself.
 (function () {
   "use strict";
   var osk = document.getElementById("osk");
@@ -11,6 +15,7 @@
   var target = null;   // the field being typed into
   var shifted = false; // one capital letter, then back to small
   var manualShift = false;
+  var pressStarted = false; // a pointer went down on the keyboard since it opened
 
   function fields() {
     return Array.prototype.slice.call(document.querySelectorAll("input[data-osk]"));
@@ -48,17 +53,24 @@
   }
 
   function keepInView(field) {
-    // Scroll so the field sits above the keyboard, never behind it.
+    // Scroll so the field and its label sit above the keyboard, never behind it.
+    if (!field || osk.hidden) return;
+    var box = field.closest(".field") || field;
     var rect = field.getBoundingClientRect();
-    var visibleBottom = window.innerHeight - osk.offsetHeight - 16;
+    var top = Math.min(rect.top, box.getBoundingClientRect().top);
+    var visibleBottom = window.innerHeight - osk.offsetHeight - 12;
     if (rect.bottom > visibleBottom) {
-      window.scrollBy(0, rect.bottom - visibleBottom);
-    } else if (rect.top < 8) {
-      window.scrollBy(0, rect.top - 8);
+      // The label too, if there is room for both.
+      var by = rect.bottom - visibleBottom;
+      if (top - by < 8) by = Math.max(rect.bottom - visibleBottom, 0);
+      window.scrollBy(0, by);
+    } else if (top < 8) {
+      window.scrollBy(0, top - 8);
     }
   }
 
   function show(field) {
+    if (osk.hidden) pressStarted = false;
     target = field;
     manualShift = false;
     osk.hidden = false;
@@ -68,6 +80,8 @@
     updateEnterLabel();
     autoShift();
     keepInView(field);
+    // Once more after the browser has laid the page out with the keyboard in it.
+    window.requestAnimationFrame(function () { keepInView(target); });
   }
 
   function hide() {
@@ -135,34 +149,31 @@
   }
 
   // Keys must not take the focus from the field: stop the press from moving it, act on click.
-  osk.addEventListener("pointerdown", function (event) { event.preventDefault(); });
-  osk.addEventListener("mousedown", function (event) { event.preventDefault(); });
-  // The tap that opens the keyboard must not also press a key: on a small screen the keyboard
-  // can slide in under the finger, and the tap's click then lands on a key. A click that
-  // belongs to the pointer that opened the keyboard is ignored; any press on the keyboard
-  // itself clears that.
-  var openingPointer = null;
-  osk.addEventListener("pointerdown", function () {
-    openingPointer = null;
+  osk.addEventListener("pointerdown", function (event) {
+    event.preventDefault();
+    pressStarted = true;
   });
-
+  osk.addEventListener("mousedown", function (event) { event.preventDefault(); });
   osk.addEventListener("click", function (event) {
     var button = event.target.closest("button");
     if (!button) return;
-    if (openingPointer !== null && event.pointerId === openingPointer) {
-      openingPointer = null;
-      return;
-    }
+    // A click whose press began elsewhere (the tap that opened the keyboard) types nothing.
+    // detail 0: a click from assistive technology, which has no press.
+    if (!pressStarted && event.detail !== 0) return;
+    pressStarted = false;
     if (target && document.activeElement !== target) target.focus({ preventScroll: true });
     press(button);
   });
 
-  // A tap on a field opens the keyboard for it.
-  document.addEventListener("pointerdown", function (event) {
+  // A tap on a field opens the keyboard for it, once the finger has lifted.
+  document.addEventListener("click", function (event) {
     var field = event.target.closest && event.target.closest("input[data-osk]");
-    if (field) {
-      openingPointer = event.pointerId;
-      show(field);
+    if (field) show(field);
+  });
+  window.addEventListener("resize", function () {
+    if (!osk.hidden) {
+      body.style.paddingBottom = osk.offsetHeight + "px";
+      keepInView(target);
     }
   });
 

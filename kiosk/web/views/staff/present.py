@@ -6,6 +6,7 @@ and when the stream is refused (503) or breaks, it polls the fragment every 10 s
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
@@ -20,7 +21,12 @@ from kiosk.notify import dispatch as notify_dispatch
 from kiosk.stats import occupancy_now
 from kiosk.timeutil import from_db
 from kiosk.transactions import write_transaction
-from kiosk.visits import close_visit, present_visits
+from kiosk.visits import (
+    close_visit,
+    present_visits,
+    reopen_manual_check_out,
+    visit_full_name,
+)
 from kiosk.web.db import get_db
 from kiosk.web.views.context import app_settings, broker, clock
 from kiosk.web.views.door import TOPIC_LABELS
@@ -32,6 +38,8 @@ from kiosk.web.views.streams import event_stream_response
 bp = Blueprint("present", __name__)
 
 POLL_SECONDS = 10
+# How long a check-out made by hand can be undone from the notice that follows it.
+UNDO_WINDOW = timedelta(minutes=10)
 MOOD_LABELS = {
     4: _l("A bit heavy"),
     5: _l("Really hard"),
@@ -78,8 +86,16 @@ def live_context() -> dict[str, Any]:
 @login_required
 def index() -> str:
     """The dashboard's first page: alerts, who is here, the devices."""
+    checked_out = request.args.get("out", type=int)
+    undone = request.args.get("undone", type=int)
     return render_template(
-        "staff/present.html", poll_seconds=POLL_SECONDS, duty=duty_state(), **live_context()
+        "staff/present.html",
+        poll_seconds=POLL_SECONDS,
+        checked_out=checked_out,
+        checked_out_name=visit_full_name(get_db(), checked_out) if checked_out else "",
+        undone_name=visit_full_name(get_db(), undone) if undone else "",
+        duty=duty_state(),
+        **live_context(),
     )
 
 
@@ -123,7 +139,19 @@ def check_out(visit_id: int):  # noqa: ANN201
         abort(404)
     audit.record(db, clock().now(), actor(), "visit.check_out", f"visit:{visit_id}")
     broker().publish("staff", "presence", {"result": "checked_out", "visit_id": visit_id})
-    return redirect(url_for("staff.present.index"))
+    return redirect(url_for("staff.present.index", out=visit_id))
+
+
+@bp.post("/visits/<int:visit_id>/undo-check-out")
+@login_required
+def undo_check_out(visit_id: int):  # noqa: ANN201
+    """Undo a check-out made by hand a moment ago (the wrong row was tapped)."""
+    db = get_db()
+    if not reopen_manual_check_out(db, visit_id, clock().now(), UNDO_WINDOW):
+        abort(409)
+    audit.record(db, clock().now(), actor(), "visit.undo_check_out", f"visit:{visit_id}")
+    broker().publish("staff", "presence", {"result": "checked_in", "visit_id": visit_id})
+    return redirect(url_for("staff.present.index", undone=visit_id))
 
 
 @bp.route("/check-in", methods=["GET", "POST"])

@@ -22,7 +22,6 @@ from kiosk.reports import (
     ReportError,
     build_report,
     iter_report_bytes,
-    parse_delimiter,
     parse_month,
     report_filename,
     write_report_xlsx,
@@ -47,7 +46,8 @@ FORMATS = {
     "xlsx": ("xlsx", None),
     "csv-semicolon": ("csv", ";"),
     "csv-comma": ("csv", ","),
-    # Plain "csv", as the CLI names it: the separator comes from ``delimiter`` (default ",").
+    # Plain "csv", as the CLI names it: the separator comes from ``delimiter``, or else the
+    # page's language.
     "csv": ("csv", None),
 }
 FORMAT_LABELS = {
@@ -68,7 +68,13 @@ def index() -> str:
         kinds=[(kind, KIND_LABELS.get(kind, kind)) for kind in KINDS],
         formats=list(FORMAT_LABELS.items()),
         month=f"{today.year:04d}-{today.month:02d}",
+        default_format="csv-comma" if _default_delimiter() == "," else "csv-semicolon",
     )
+
+
+def _default_delimiter() -> str:
+    # Finnish and Swedish Excel split columns on ";" (the comma is their decimal mark).
+    return "," if str(get_locale()) == "en" else ";"
 
 
 @bp.get("/reports/download")
@@ -77,12 +83,12 @@ def download() -> Response:
     """Stream the CSV of ``kind`` for ``month``, or send it as an .xlsx workbook."""
     kind = request.args.get("kind", "")
     language = str(get_locale())
-    file_format, delimiter = FORMATS.get(request.args.get("format") or "csv-comma", (None, None))
+    file_format, fixed_delimiter = FORMATS.get(request.args.get("format") or "csv", (None, None))
     if file_format is None:
         abort(400)
-    try:
-        delimiter = parse_delimiter(request.args.get("delimiter") or delimiter or ",")
-    except ReportError:
+    # The separator: as asked, else the format's own, else what the page's language expects.
+    delimiter = request.args.get("delimiter", "")[:3] or fixed_delimiter or _default_delimiter()
+    if delimiter not in {";", ","}:
         abort(400)
     # The CSV streams after this view returns, when the request's connection is closed:
     # the report reads through a connection of its own, closed when the last row is out.

@@ -103,6 +103,7 @@ def index() -> str:
             _("People on average"),
         ),
         fmt=_fmt,
+        legend=(_("People on average") + ":", ""),
     )
     months_chart = bar_chart(
         "chart-months",
@@ -124,8 +125,9 @@ def index() -> str:
         _labels(
             _("Mood index by week"),
             _(
-                "0 is everyone having a really hard time, 100 everyone feeling great. Weeks with "
-                "fewer than %(n)s answers are not shown, to protect privacy.",
+                "The average of the week's answers to “How are you?” on a scale of 0 to 100: "
+                "Great counts 100, Good 75, Okay 50, A bit heavy 25 and Really hard 0. Weeks "
+                "with fewer than %(n)s answers are not shown, to protect privacy.",
                 n=settings.min_group_size,
             ),
             _("Week starting"),
