@@ -428,8 +428,9 @@ def main() -> None:
                 text=True,
             )
             processes.append(scanner)
-            if scanner.stdout.readline().strip() != "ready":
-                raise SystemExit("the scanner did not start")
+            first = scanner.stdout.readline().strip()
+            if first != "ready":
+                raise RuntimeError(f"the scanner did not start: {first!r}")
             time.sleep(3)  # let it settle into idle
 
             both = greetings(base, scanner, args.cards)
@@ -475,7 +476,8 @@ def main() -> None:
             print(f"after the run: {load()}")
         except Exception:
             for log in ("web.log", "scanner.log"):
-                tail = (Path(folder) / log).read_text(errors="replace")[-2000:]
+                path = Path(folder) / log
+                tail = path.read_text(errors="replace")[-2000:] if path.exists() else ""
                 print(f"--- {log} (end)\n{tail}", file=sys.stderr)
             raise
         finally:
