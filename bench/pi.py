@@ -388,7 +388,7 @@ def main() -> None:
             print(f"Pi-sized run ({load()})")
             for limit in limits:
                 print(f"  limit {limit.describe()}")
-            tokens = prepare(work / "instance", args.cards)
+            tokens = prepare(work / "instance", args.cards + 1)
             from bench.camera_standin import write_clips
 
             write_clips(work / "clips", tokens)
