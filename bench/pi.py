@@ -95,6 +95,15 @@ class Limit:
         self.paths: list[Path] = []
         if cpu_percent is None:
             return
+        try:
+            self._apply(name, cpu_percent, memory_mb)
+        except OSError as exc:  # e.g. not root: cgroups exist but cannot be written
+            self.close()
+            self.paths, self.how = [], "none"
+            self.cpu_percent = None
+            print(f"  no limit for {name}: {exc}; the figures below are NOT Pi-limited")
+
+    def _apply(self, name: str, cpu_percent: float, memory_mb: int) -> None:
         if systemd_usable():
             self.how = "systemd-run --scope"
         elif (cgroup2 := Path("/sys/fs/cgroup/cgroup.controllers")).exists() and {
@@ -104,26 +113,26 @@ class Limit:
             self.how = "cgroup v2"
             group = Path("/sys/fs/cgroup") / f"kiosk-pi-{name}-{os.getpid()}"
             group.mkdir()
+            self.paths = [group]
             (group / "cpu.max").write_text(f"{int(PERIOD_US * cpu_percent / 100)} {PERIOD_US}")
             (group / "memory.max").write_text(str(memory_mb * 2**20))
-            self.paths = [group]
         elif Path("/sys/fs/cgroup/cpu/cpu.cfs_quota_us").exists():
             self.how = "cgroup v1"
             cpu = Path("/sys/fs/cgroup/cpu") / f"kiosk-pi-{name}-{os.getpid()}"
             cpu.mkdir()
+            self.paths = [cpu]
             (cpu / "cpu.cfs_period_us").write_text(str(PERIOD_US))
             (cpu / "cpu.cfs_quota_us").write_text(str(int(PERIOD_US * cpu_percent / 100)))
-            self.paths = [cpu]
             # Memory: a child of this process's own memory group, so that whatever limit
             # already holds this process keeps holding the benchmark too.
             memory = own_cgroup("memory")
             if memory is not None:
                 group = memory / f"kiosk-pi-{name}-{os.getpid()}"
                 group.mkdir()
-                (group / "memory.limit_in_bytes").write_text(str(memory_mb * 2**20))
                 self.paths.append(group)
+                (group / "memory.limit_in_bytes").write_text(str(memory_mb * 2**20))
         else:
-            raise SystemExit("no way to limit CPU here: neither systemd nor cgroups are usable")
+            raise OSError("neither systemd nor cgroups are usable here")
 
     def describe(self) -> str:
         """What the limit is and how it is applied."""
@@ -166,6 +175,8 @@ class Limit:
             for _ in range(50):
                 try:
                     path.rmdir()
+                    break
+                except FileNotFoundError:
                     break
                 except OSError:
                     time.sleep(0.1)
