@@ -260,3 +260,15 @@ def test_a_video_file_skips_frames_only_when_played_in_real_time(tmp_path) -> No
     paced = VideoFileSource(path, realtime=True)
     paced.set_max_fps(10)
     assert count(paced) == 4
+
+
+def test_a_broken_frame_does_not_stop_the_loop() -> None:
+    scene = doorway()
+    card = with_card(scene, "TK-AFTER-A-BAD-FRAME", 320)
+    now = [0.0]
+    frames = [scene, np.zeros((0, 0, 3), np.uint8), card, card]
+    source = FrameList(frames, now)
+    scans: list[Scan] = []
+    stats = ScannerLoop(lambda: source, scans.append, clock=lambda: now[0]).run()
+    assert [s.code for s in scans] == ["TK-AFTER-A-BAD-FRAME"]
+    assert stats.frames == 4 and stats.decode_errors == 1
