@@ -1,12 +1,23 @@
-"""Scanner benchmark: decoders side by side, and the scan loop's CPU share at 30 fps.
+"""Scanner benchmark: decoders side by side, and what the scan loop costs at a real door.
 
-Run: ``.venv/bin/python bench/scanner.py [--photos DIR]``. Prints figures, asserts nothing.
-An image counts as decoded when a decoded text, encoded as UTF-8, equals its ``.txt`` exactly.
+Run: ``.venv/bin/python bench/scanner.py [--photos DIR] [--compare]``. Prints figures with their
+targets, asserts nothing. An image counts as decoded when a decoded text, encoded as UTF-8,
+equals its ``.txt`` exactly.
+
+The door figures use a stand-in for a 720p MJPG webcam (:class:`MjpegCapture`): frames arrive in
+real time at 30 fps as JPEG, ``grab()`` takes one without decoding and ``retrieve()`` decodes it,
+as OpenCV's V4L2 backend does with MJPG. Targets, on this machine's cores:
+
+- an empty doorway costs at most 10 % of one core;
+- a card held up is decoded within 150 ms of entering the view, p95 over the synthetic clips;
+- the loop decodes as many of the real photos as decoding every frame does.
 """
 
 from __future__ import annotations
 
 import argparse
+import math
+import os
 import statistics
 import sys
 import threading
@@ -18,9 +29,16 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.camera_standin import FiniteCapture, MjpegCapture, doorway_jpegs, to_jpeg  # noqa: E402
 from scanner import decode, synthetic  # noqa: E402
+from scanner.attention import Attention  # noqa: E402
+from scanner.debounce import Debouncer  # noqa: E402
 from scanner.loop import ScannerLoop  # noqa: E402
 from scanner.preview import PreviewServer  # noqa: E402
+from scanner.sources import frame_step  # noqa: E402
+
+TARGET_IDLE_CPU = 10.0  # % of one core, 720p MJPG, empty doorway
+TARGET_P95_MS = 150.0  # the first frame showing any of the card -> decoded
 
 DEFAULT_PHOTOS = Path(__file__).resolve().parent.parent / "tests" / "data" / "qr-photos"
 
@@ -166,17 +184,209 @@ def loop_share(frames: list[np.ndarray], count: int, preview: bool) -> dict[str,
     }
 
 
+def load() -> str:
+    """The machine's load averages, printed beside figures taken on shared cores."""
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.2f} {five:.2f} {fifteen:.2f} on {os.cpu_count()} cores"
+
+
+def idle_share(
+    jpegs: list[np.ndarray], seconds: float, idle_fps: float, warmup: float = 3.0
+) -> dict[str, float]:
+    """Process CPU over wall time of the real loop (preview server up, nobody watching).
+
+    Measured after ``warmup`` seconds: the loop starts at full speed and idles 2 s later, and
+    an empty doorway is what a door camera sees all night.
+    """
+    preview = PreviewServer("127.0.0.1", 0).start()
+    capture = MjpegCapture(jpegs, loop=True, seconds=seconds + warmup)
+    source = FiniteCapture(capture, "MJPG 720p stand-in", 30.0)
+    loop = ScannerLoop(
+        lambda: source,
+        lambda scan: None,
+        on_frame=preview.publish,
+        attention=Attention(idle_fps=idle_fps),
+    )
+    marks: list[tuple[float, float, int, int]] = []
+
+    def mark() -> None:
+        stats = loop.stats
+        marks.append((time.process_time(), time.perf_counter(), stats.frames, stats.decode_calls))
+
+    timer = threading.Timer(warmup, mark)
+    timer.start()
+    loop.run()
+    mark()
+    timer.cancel()
+    preview.stop()
+    (cpu0, wall0, frames0, decodes0), (cpu1, wall1, frames1, decodes1) = marks[0], marks[-1]
+    wall = wall1 - wall0
+    return {
+        "cpu": 100 * (cpu1 - cpu0) / wall,
+        "read_fps": (frames1 - frames0) / wall,
+        "decode_fps": (decodes1 - decodes0) / wall,
+        "encoded": preview.encoded,
+    }
+
+
+def clip_latencies(
+    clips: list[synthetic.Clip], idle_fps: float
+) -> list[tuple[float, float] | None]:
+    """Milliseconds from each card entering the view, and from it being wholly in view, to its
+    scan (None: never decoded)."""
+    latencies: list[tuple[float, float] | None] = []
+    for clip in clips:
+        jpegs = [to_jpeg(frame) for frame in clip.frames]
+        capture = MjpegCapture(jpegs)
+        source = FiniteCapture(capture, f"clip {clip.condition}", 30.0)
+        seen: list[float] = []
+
+        def emit(scan: object, text: str = clip.text, seen: list[float] = seen) -> None:
+            if scan.code == text and not seen:  # type: ignore[attr-defined]
+                seen.append(time.monotonic())
+
+        attention = Attention(idle_fps=idle_fps)
+        ScannerLoop(lambda source=source: source, emit, attention=attention).run()
+        if seen:
+            entered, whole = capture.arrival(clip.enters), capture.arrival(clip.whole)
+            latencies.append(((seen[0] - entered) * 1000, (seen[0] - whole) * 1000))
+        else:
+            latencies.append(None)
+    return latencies
+
+
+class Stills:
+    """Photos as a 30 fps stream on a simulated clock: a blank wall, then each photo held up.
+
+    Throttleable like a camera, so the frugal loop idles on the wall between photos and must
+    notice each photo arriving, as it would a card.
+    """
+
+    description = "photo stills"
+    exhausted = False
+
+    def __init__(self, photos: list[np.ndarray], wall: int = 90, hold: int = 12) -> None:
+        self.frames: list[tuple[int, np.ndarray]] = []
+        for number, photo in enumerate(photos):
+            blank = np.full_like(photo, 128)
+            self.frames += [(-1, blank)] * wall + [(number, photo)] * hold
+        self.index = -1
+        self.step = 1
+        self.now = 0.0
+        self.showing = -1
+
+    def set_max_fps(self, fps: float | None) -> None:
+        self.step = frame_step(30.0, fps)
+
+    def read(self) -> np.ndarray | None:
+        self.index += self.step
+        if self.index >= len(self.frames):
+            self.exhausted = True
+            return None
+        self.now = self.index / 30.0
+        self.showing, frame = self.frames[self.index]
+        return frame
+
+    def close(self) -> None:
+        """Nothing to release."""
+
+
+def photo_loop(cases: list[tuple[np.ndarray, str]], idle_fps: float) -> int:
+    """How many photos the scan loop reads when each is held up for 0.4 s after a blank wall."""
+    source = Stills([frame for frame, _ in cases])
+    found: set[int] = set()
+
+    def emit(scan: object) -> None:
+        number = source.showing
+        if number >= 0 and scan.code == cases[number][1]:  # type: ignore[attr-defined]
+            found.add(number)
+
+    loop = ScannerLoop(
+        lambda: source,
+        emit,
+        debouncer=Debouncer(0),
+        clock=lambda: source.now,
+        attention=Attention(idle_fps=idle_fps),
+    )
+    loop.run()
+    return len(found)
+
+
+def door_figures(args: argparse.Namespace, photos: list[tuple[np.ndarray, str]]) -> None:
+    """The frugal loop's figures, each with its target."""
+    modes = [("frugal", 10.0)] + ([("every frame (before)", 0.0)] if args.compare else [])
+    print(f"\nAt the door: 1280x720 MJPG at 30 fps ({load()})")
+    jpegs = doorway_jpegs()
+    print(
+        f"empty doorway, {args.idle_seconds:.0f} s after 3 s of warm-up, preview server up with "
+        "no viewer:"
+    )
+    for label, idle_fps in modes:
+        f = idle_share(jpegs, args.idle_seconds, idle_fps)
+        met = "MET" if f["cpu"] <= TARGET_IDLE_CPU else "MISSED"
+        print(
+            f"  {label:<21} CPU {f['cpu']:5.1f} % of one core (target <= {TARGET_IDLE_CPU:.0f} %:"
+            f" {met}); frames read {f['read_fps']:4.1f}/s, decoded {f['decode_fps']:4.1f}/s, "
+            f"preview frames encoded {f['encoded']}"
+        )
+    clips = synthetic.clip_set(1280, 720, args.clips)
+    print(
+        f"card held up -> decoded, {len(clips)} synthetic clips ({', '.join(synthetic.CONDITIONS)};"
+        f" an empty doorway, then the card slides in over {clips[0].whole - clips[0].enters} frames"
+        "); ms from the first frame showing any of it, and from the first showing all of it"
+    )
+    for label, idle_fps in modes:
+        latencies = clip_latencies(clips, idle_fps)
+        got = [x for x in latencies if x is not None]
+        missed = len(latencies) - len(got)
+        for which, name in ((0, "entering view"), (1, "wholly in view")):
+            # A clip never decoded counts as infinitely late in the p95.
+            ordered = sorted(x[which] for x in got) + [math.inf] * missed
+            p95 = ordered[min(len(ordered) - 1, math.ceil(0.95 * len(ordered)) - 1)]
+            target = (
+                f" (target p95 <= {TARGET_P95_MS:.0f} ms: "
+                f"{'MET' if p95 <= TARGET_P95_MS else 'MISSED'})"
+                if which == 0
+                else ""
+            )
+            print(
+                f"  {label:<21} from {name:<14}: decoded {len(got)}/{len(latencies)}; p50 "
+                f"{statistics.median(ordered):4.0f}  p95 {p95:4.0f}  max {max(ordered):4.0f} ms"
+                + target
+            )
+    if photos:
+        pipeline = sum(expected in decode.decode_production(frame) for frame, expected in photos)
+        print(f"real photos, each held up 0.4 s after 3 s of blank wall ({len(photos)} photos):")
+        print(f"  production pipeline on the still image: {pipeline}/{len(photos)}")
+        every = photo_loop(photos, 0.0)
+        frugal = photo_loop(photos, 10.0)
+        print(f"  scan loop, every frame decoded:         {every}/{len(photos)}")
+        print(
+            f"  scan loop, frugal:                      {frugal}/{len(photos)} "
+            f"(target: no loss against every frame: {'MET' if frugal >= every else 'MISSED'})"
+        )
+
+
 def main() -> None:
     """Run every measurement and print the tables."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--photos", type=Path, default=DEFAULT_PHOTOS)
     parser.add_argument("--per-condition", type=int, default=8)
     parser.add_argument("--loop-frames", type=int, default=150, help="frames per loop run (30 fps)")
+    parser.add_argument("--idle-seconds", type=float, default=20.0)
+    parser.add_argument("--clips", type=int, default=3, help="synthetic clips per condition")
+    parser.add_argument(
+        "--compare", action="store_true", help="also run the loop decoding every frame, as before"
+    )
+    parser.add_argument("--door-only", action="store_true", help="only the door figures")
     args = parser.parse_args()
 
-    print("Scanner benchmark: decoders side by side ('pipeline' is the production decoder)")
-    if args.photos.is_dir():
-        cases = photo_cases(args.photos)
+    cases = photo_cases(args.photos) if args.photos.is_dir() else []
+    door_figures(args, cases)
+    if args.door_only:
+        return
+    print("\nScanner benchmark: decoders side by side ('pipeline' is the production decoder)")
+    if cases:
         table(f"Real photos, {args.photos}", cases)
         print(hit_path(cases))
     else:
@@ -192,7 +402,10 @@ def main() -> None:
         frame for pair in zip(empty[::2], empty[1::2], with_card, strict=True) for frame in pair
     ]
     seconds = args.loop_frames / 30
-    print(f"\nScan loop at 1280x720, paced at 30 fps, {args.loop_frames} frames ({seconds:.0f} s)")
+    print(
+        f"\nScan loop at 1280x720, paced at 30 fps, {args.loop_frames} frames ({seconds:.0f} s), "
+        "a card in every third frame (the loop never idles)"
+    )
     print(
         f"| {'preview':<22} | {'CPU % of one core':>17} | {'fps':>5} | {'median ms/frame':>15} "
         f"| {'p95 ms':>6} | {'late frames':>11} |"

@@ -124,7 +124,11 @@ class ScannerLoop:
         if self.on_frame is not None:
             self.on_frame(frame)
         now = self.clock()
-        changed = self.attention.enabled and self.detector.changed(frame, now)
+        try:
+            changed = self.attention.enabled and self.detector.changed(frame, now)
+        except Exception:  # an odd frame from a driver: look at it fully, as before
+            log.debug("the change detector could not read a frame", exc_info=True)
+            changed = True
         decision = self.attention.observe(changed, now)
         self._throttle(decision.max_fps)
         if not decision.decode:

@@ -158,8 +158,11 @@ class VideoFileSource:
         self.description = f"video file {self.path}"
 
     def set_max_fps(self, fps: float | None) -> None:
-        """Hand over at most ``fps`` frames a second, skipping the others in real time."""
-        self._step = frame_step(self.fps, fps)
+        """Hand over at most ``fps`` frames a second, skipping the others in real time.
+
+        A file read faster than real time hands over every frame: nobody waits at its door.
+        """
+        self._step = frame_step(self.fps, fps) if self._interval else 1
 
     def read(self) -> Frame | None:
         """The next frame of the file (the next one due, when throttled)."""

@@ -166,3 +166,103 @@ def frame_set(width: int, height: int, per_condition: int, seed: int = 7) -> lis
             token = f"TK-{condition}-{index:03d}-{int(rng.integers(10**9)):09d}"
             frames.append(make_frame(token, width, height, condition, rng))
     return frames
+
+
+def camera_noise(frame: Frame, rng: np.random.Generator, sigma: float = 2.5) -> Frame:
+    """Fresh sensor grain, different in every frame of a real camera."""
+    # OpenCV's generator is several times faster than numpy's here; seeding it from ``rng``
+    # keeps clips reproducible.
+    cv2.setRNGSeed(int(rng.integers(2**31)))
+    grain = np.empty(frame.shape, np.float32)
+    cv2.randn(grain.reshape(frame.shape[0], -1), 0.0, sigma)
+    return cv2.add(frame, grain, dtype=cv2.CV_8U)
+
+
+@dataclass(frozen=True)
+class Clip:
+    """A scene seen by the door camera: an empty doorway, then a card slides in and is held.
+
+    ``enters`` is the index of the first frame showing any of the card: it slides in from the
+    left edge, blurred by the motion, and is wholly in view from ``whole`` on. Frames before
+    ``enters`` show the empty scene.
+    """
+
+    condition: str
+    text: str
+    frames: list[Frame]
+    enters: int
+    whole: int
+
+
+def clip(
+    text: str,
+    width: int,
+    height: int,
+    condition: str,
+    rng: np.random.Generator,
+    lead: int = 90,
+    slide: int = 4,
+    hold: int = 30,
+    empty_variants: int = 6,
+) -> Clip:
+    """Render a clip of ``condition`` (see :data:`CONDITIONS`): ``lead`` empty frames, the card
+    sliding in over ``slide`` frames, then held for ``hold`` frames with a little hand tremor.
+
+    The empty frames cycle through ``empty_variants`` noisy copies of one scene, and the held
+    card through as many poses, so a long clip costs little to render.
+    """
+    if condition not in CONDITIONS:
+        raise ValueError(f"unknown condition {condition!r}; choose from {', '.join(CONDITIONS)}")
+    scene = background(width, height, rng)
+    card = render_code(text, module_px=8)
+    size = min(width, height) * rng.uniform(0.35, 0.55)
+    rotation, tilt = rng.uniform(-12, 12), 0.0
+    if condition == "distance":
+        size = card.shape[0] / 8 * rng.uniform(2.3, 2.8)
+    elif condition == "tilt":
+        tilt, rotation = rng.uniform(0.2, 0.35), rng.uniform(-35, 35)
+    margin = size * 0.75
+    rest = (rng.uniform(margin, width - margin), rng.uniform(margin, height - margin))
+    lit = rng.uniform(0.18, 0.3)
+    spot_dx = rng.uniform(-0.2, 0.2) * size
+
+    def degrade(frame: Frame, center: tuple[float, float]) -> Frame:
+        if condition == "low_light":
+            return low_light(frame, lit, 6.0, rng)
+        if condition == "glare":
+            return glare(frame, (int(center[0] + spot_dx), int(center[1])), int(size * 0.4))
+        return frame
+
+    empty_scene = degrade(scene, rest)
+    frames = [camera_noise(empty_scene, rng) for _ in range(max(1, empty_variants))]
+    frames = [frames[n % len(frames)] for n in range(lead)]
+    start_x = -size / 2  # the card's edge on the image's: the first slide frame shows a part
+    for n in range(slide):
+        x = start_x + (rest[0] - start_x) * (n + 1) / (slide + 1)
+        moving = place(scene, card, (x, rest[1]), size, rotation, tilt)
+        blurred = motion_blur(moving, 9 if condition != "motion_blur" else 15, 0.0)
+        frames.append(camera_noise(degrade(blurred, (x, rest[1])), rng))
+    poses = []
+    for n in range(min(hold, empty_variants)):  # the tremor repeats: a few poses suffice
+        wobble = 2.0 * np.sin(n * np.pi / 3)
+        center = (rest[0] + wobble, rest[1])
+        held = place(scene, card, center, size, rotation + wobble, tilt)
+        if condition == "motion_blur":
+            held = motion_blur(held, int(rng.integers(5, 9)), rng.uniform(0, 180))
+        poses.append(camera_noise(degrade(held, center), rng))
+    frames += [poses[n % len(poses)] for n in range(hold)]
+    return Clip(condition, text, frames, lead, lead + slide)
+
+
+def clip_set(
+    width: int, height: int, per_condition: int, seed: int = 11, lead: tuple[int, int] = (78, 96)
+) -> list[Clip]:
+    """``per_condition`` clips of every condition, each with a lead drawn from ``lead`` frames."""
+    rng = np.random.default_rng(seed)
+    clips = []
+    for condition in CONDITIONS:
+        for index in range(per_condition):
+            token = f"TK-{condition}-{index:03d}-{int(rng.integers(10**9)):09d}"
+            frames = int(rng.integers(lead[0], lead[1] + 1))
+            clips.append(clip(token, width, height, condition, rng, lead=frames))
+    return clips

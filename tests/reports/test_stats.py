@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kiosk import stats
 
@@ -115,3 +117,47 @@ def test_the_dashboard_and_the_summary_agree_on_first_time_visitors(month_db) ->
     month = stats.unique_visitors(month_db, end, HELSINKI, "month")
     (row,) = build_report(month_db, "summary", Month(2026, 11), HELSINKI, "en").rows
     assert (month.unique, month.new, month.returning) == (row[1], row[10], row[11]) == (4, 3, 1)
+
+
+def reference_hours_present(visits, window_start: int, window_end: int) -> list[list[float]]:
+    """The plain hour-by-hour walk the heatmap is defined by."""
+    from kiosk.reports.presence import MAX_STAY_SECONDS
+
+    sums = [[0.0] * 24 for _ in range(7)]
+    for arrived, left in visits:
+        day_end = (arrived // 86_400 + 1) * 86_400
+        finish = min(day_end if left is None else left, arrived + MAX_STAY_SECONDS, window_end)
+        moment = max(arrived, window_start)
+        while moment < finish:
+            hour_end = min((moment // 3600 + 1) * 3600, finish)
+            sums[(moment // 86_400 + 3) % 7][(moment % 86_400) // 3600] += (
+                hour_end - moment
+            ) / 3600
+            moment = hour_end
+    return sums
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, 15 * 86_400),
+            st.one_of(st.none(), st.integers(-3600, 20 * 3600)),
+        ),
+        max_size=60,
+    )
+)
+@settings(max_examples=200, deadline=None)
+def test_hours_present_matches_the_hour_by_hour_walk(stays) -> None:
+    window_start = 20_000 * 86_400  # a midnight, wall-clock seconds
+    window_end = window_start + 14 * 86_400
+    visits = [
+        (
+            window_start - 86_400 + arrived,
+            None if length is None else window_start - 86_400 + arrived + length,
+        )
+        for arrived, length in stays
+    ]
+    fast = stats.hours_present(visits, window_start, window_end)
+    slow = reference_hours_present(visits, window_start, window_end)
+    for fast_row, slow_row in zip(fast, slow, strict=True):
+        assert fast_row == pytest.approx(slow_row, abs=1e-9)

@@ -237,3 +237,38 @@ def test_the_loop_idles_on_an_empty_doorway_and_reads_a_card_held_up() -> None:
     assert decoded_at and 151 <= decoded_at[0] <= 153
     assert source.steps[1] == 1
     assert [n for n in decoder_calls if 151 <= n <= 160] == list(range(decoded_at[0], 161))
+
+
+def test_a_video_file_skips_frames_only_when_played_in_real_time(tmp_path) -> None:
+    from scanner.sources import VideoFileSource
+
+    path = tmp_path / "door.avi"
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter.fourcc(*"MJPG"), 30, (64, 48))
+    for n in range(12):
+        writer.write(np.full((48, 64, 3), n * 20, np.uint8))
+    writer.release()
+
+    def count(source: VideoFileSource) -> int:
+        frames = 0
+        while source.read() is not None:
+            frames += 1
+        return frames
+
+    fast = VideoFileSource(path, realtime=False)
+    fast.set_max_fps(10)
+    assert count(fast) == 12
+    paced = VideoFileSource(path, realtime=True)
+    paced.set_max_fps(10)
+    assert count(paced) == 4
+
+
+def test_a_broken_frame_does_not_stop_the_loop() -> None:
+    scene = doorway()
+    card = with_card(scene, "TK-AFTER-A-BAD-FRAME", 320)
+    now = [0.0]
+    frames = [scene, np.zeros((0, 0, 3), np.uint8), card, card]
+    source = FrameList(frames, now)
+    scans: list[Scan] = []
+    stats = ScannerLoop(lambda: source, scans.append, clock=lambda: now[0]).run()
+    assert [s.code for s in scans] == ["TK-AFTER-A-BAD-FRAME"]
+    assert stats.frames == 4 and stats.decode_errors == 1
