@@ -330,3 +330,38 @@ def test_behind_a_proxy_the_clients_own_address_counts(tmp_path, clock, db_path)
     own = client.get("/stream/door", environ_base=proxied, buffered=False)
     assert own.status_code == 200  # the kiosk's own browser, straight to 127.0.0.1
     own.close()
+
+
+def test_a_door_screen_survives_its_signed_token_with_every_field():
+    from kiosk.web.screen_tokens import (
+        DoorScreen,
+        ScreenExpired,
+        make_screen_token,
+        read_screen_token,
+    )
+
+    screen = DoorScreen(
+        visit_id=7,
+        result="checked_in",
+        greeting="morning",
+        language="sv",
+        door="10.0.0.8",
+        badge_queued=True,
+        closed_at_closing=True,
+        ask_about_visit=5,
+        without_secret=True,
+    )
+    token = make_screen_token("secret", screen)
+    assert read_screen_token("secret", token) == screen
+    assert (
+        read_screen_token(
+            "secret",
+            make_screen_token(
+                "secret",
+                screen.replace(badge_queued=False, ask_about_visit=None, without_secret=False),
+            ),
+        ).ask_about_visit
+        is None
+    )
+    with pytest.raises(ScreenExpired):
+        read_screen_token("other secret", token)

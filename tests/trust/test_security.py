@@ -19,7 +19,7 @@ from kiosk.privacy.erasure import forget_member
 from kiosk.privacy.personal_data import export_member
 from kiosk.staff_accounts import LoginRefused, authenticate, create_staff
 from kiosk.web.ratelimit import FailedScanLimiter
-from kiosk.web.screen_tokens import make_screen_token
+from kiosk.web.screen_tokens import DoorScreen, make_screen_token
 from kiosk.web.views.api import LIMITER_KEY
 from tests.factories import gen_member
 from tests.trust.conftest import auth, make_app
@@ -79,8 +79,14 @@ def visit_token(app: Flask, clock) -> str:  # noqa: ANN001
     finally:
         db.close()
     answer = app.test_client().post("/api/v1/scans", json={"code": card}, headers=auth(app))
-    data = {"v": answer.json["visit_id"], "r": "checked_in", "g": "morning", "l": "fi"}
-    return make_screen_token(app.secret_key, data)
+    screen = DoorScreen(
+        visit_id=answer.json["visit_id"],
+        result="checked_in",
+        greeting="morning",
+        language="fi",
+        door="127.0.0.1",
+    )
+    return make_screen_token(app.secret_key, screen)
 
 
 # The door camera's scans: JSON from the door page itself (kiosk/web/views/door_camera.py).

@@ -39,7 +39,12 @@ from kiosk.visits import ScanOutcome, ScanResult, visit_person
 from kiosk.web.db import get_db
 from kiosk.web.ratelimit import FailedScanLimiter
 from kiosk.web.safe_paths import local_path
-from kiosk.web.screen_tokens import ScreenExpired, make_screen_token, read_screen_token
+from kiosk.web.screen_tokens import (
+    DoorScreen,
+    ScreenExpired,
+    make_screen_token,
+    read_screen_token,
+)
 from kiosk.web.views.api import failed_scan_wait, record_failed_scan
 from kiosk.web.views.context import app_settings, broker, clock, notify_config
 from kiosk.web.views.door_camera import camera_mode
@@ -122,8 +127,8 @@ def door_context() -> dict[str, Any]:
     }
 
 
-def _screen(token: str, *, full: bool = False, adopt_language: bool = True) -> dict[str, Any]:
-    """The person's screen data for ``token``; 404 when it is not theirs to see here.
+def _screen(token: str, *, full: bool = False, adopt_language: bool = True) -> DoorScreen:
+    """The person's screen for ``token``, with ``person``; 404 when it is not theirs here.
 
     ``full`` asks for a screen reached with a secret (the card, or the PIN after the
     forgotten-card path): answering the mood, alerting the host and the like need one.
@@ -131,25 +136,24 @@ def _screen(token: str, *, full: bool = False, adopt_language: bool = True) -> d
     shown while someone else fills in a form).
     """
     try:
-        data = read_screen_token(current_app.secret_key, token)
+        screen = read_screen_token(current_app.secret_key, token)
     except ScreenExpired:
         abort(404)
-    if data.get("d") != door_address():  # another door's visitor: not shown here
+    if screen.door != door_address():  # another door's visitor: not shown here
         abort(404)
-    if full and data.get("w"):
+    if full and screen.without_secret:
         abort(403)
     # The person's own language for their screens, unless they switched on this screen.
     if (
         adopt_language
-        and data.get("l") in app_settings().languages
+        and screen.language in app_settings().languages
         and not session.get("lang_chosen")
     ):
-        session["lang"] = data["l"]
+        session["lang"] = screen.language
     try:
-        data["person"] = visit_person(get_db(), data["v"])
+        return screen.replace(person=visit_person(get_db(), screen.visit_id))
     except NotFound:
         abort(404)
-    return data
 
 
 @bp.get("/")
@@ -200,22 +204,22 @@ def scan():  # noqa: ANN201
 @bp.get("/hello/<token>")
 def person(token: str) -> str:
     """The screen after a person's own scan: greeting and "Mitä kuuluu?", or goodbye."""
-    data = _screen(token)
-    visit = data["person"]
-    result = data["r"]
+    screen = _screen(token)
+    visit = screen.person
+    result = screen.result
     if result == ScanResult.REPEAT and visit["checked_out_at"]:
-        result = "closed_at_closing" if data.get("c") else "already_out"
-    weak = bool(data.get("w"))
+        result = "closed_at_closing" if screen.closed_at_closing else "already_out"
+    weak = screen.without_secret
     # Only after a card (not the forgotten-card path) may the person correct a past visit.
     if result == ScanResult.CHECKED_IN and not weak and not request.args.get("asked"):
-        question = _left_question(token, data)
+        question = _left_question(token, screen)
         if question is not None:
             return question
     return render_template(
         "door/person.html",
         token=token,
         result=result,
-        greeting=data["g"],
+        greeting=screen.greeting,
         first_name=visit["first_name"],
         kind=visit["kind"],
         badge_button=(
@@ -223,7 +227,7 @@ def person(token: str) -> str:
             and result == ScanResult.CHECKED_IN
             and app_settings().member_badge_policy == "button"
         ),
-        badge_queued=data.get("b", False),
+        badge_queued=screen.badge_queued,
         closed_at=from_db(visit["checked_out_at"]) if visit["checked_out_at"] else None,
         weak=weak,
         pin_asked=weak and visit["kind"] == "member" and has_pin(get_db(), visit["member_id"]),
@@ -232,12 +236,12 @@ def person(token: str) -> str:
     )
 
 
-def _left_question(token: str, data: dict[str, Any]) -> str | None:
+def _left_question(token: str, screen: DoorScreen) -> str | None:
     """ "Milloin lähdit viimeksi?" when the last visit was closed at closing time, once."""
-    visit = data["person"]
+    visit = screen.person
     previous = (
-        correctable_visit(get_db(), int(data["p"]), visit["member_id"], visit["guest_id"])
-        if data.get("p")
+        correctable_visit(get_db(), screen.ask_about_visit, visit["member_id"], visit["guest_id"])
+        if screen.ask_about_visit
         else None
     )
     if previous is None:
@@ -259,14 +263,14 @@ def _left_question(token: str, data: dict[str, Any]) -> str | None:
 @bp.post("/hello/<token>/left")
 def left(token: str):  # noqa: ANN201
     """The answer to "Milloin lähdit viimeksi?": correct that visit, then greet as usual."""
-    data = _screen(token, full=True)
+    screen = _screen(token, full=True)
     choice = request.form.get("left_at", "")
-    member_id = data["person"]["member_id"]
-    if choice and data.get("p"):
+    member_id = screen.person["member_id"]
+    if choice and screen.ask_about_visit:
         if member_id is None:
             abort(400)
         try:
-            correct_checkout(get_db(), int(data["p"]), member_id, from_db(choice))
+            correct_checkout(get_db(), screen.ask_about_visit, member_id, from_db(choice))
         except (InvalidInput, ValueError):
             abort(400)
     return redirect(url_for("door.person", token=token, asked=1))
@@ -280,9 +284,9 @@ def brief(token: str):  # noqa: ANN201
     "✓ Anna, checked in" instead, and offers Anna her greeting when the screen is free. The
     screen's language stays the one the form is being filled in.
     """
-    data = _screen(token, adopt_language=False)
-    visit = data["person"]
-    result = data["r"]
+    screen = _screen(token, adopt_language=False)
+    visit = screen.person
+    result = screen.result
     if result == ScanResult.REPEAT and visit["checked_out_at"]:
         result = "already_out"
     return jsonify(first_name=visit["first_name"], result=result)
@@ -291,12 +295,12 @@ def brief(token: str):  # noqa: ANN201
 @bp.post("/hello/<token>/mood")
 def mood(token: str):  # noqa: ANN201
     """Record the tapped mood, then offer the quiet follow-up."""
-    data = _screen(token, full=True)
+    screen = _screen(token, full=True)
     db = get_db()
     now = clock().now()
     try:
         mood_value = int(request.form.get("mood", "0"))
-        alert_id = answer_mood(db, data["v"], mood_value, now, notify_config()).alert_id
+        alert_id = answer_mood(db, screen.visit_id, mood_value, now, notify_config()).alert_id
     except (InvalidInput, ValueError):
         abort(400)
     if alert_id is not None:
@@ -310,14 +314,14 @@ def mood(token: str):  # noqa: ANN201
 @bp.route("/hello/<token>/help", methods=["GET", "POST"])
 def follow_up(token: str):  # noqa: ANN201
     """ "Would you like a chat, or help with something?" — alerts the host quietly."""
-    data = _screen(token, full=True)
+    screen = _screen(token, full=True)
     if request.method == "POST":
         db = get_db()
         now = clock().now()
         try:
             raised = ask_for_a_host(
                 db,
-                data["v"],
+                screen.visit_id,
                 now,
                 notify_config(),
                 wants_chat=request.form.get("chat") == "1",
@@ -341,7 +345,7 @@ def follow_up(token: str):  # noqa: ANN201
     return render_template(
         "door/follow_up.html",
         token=token,
-        first_name=data["person"]["first_name"],
+        first_name=screen.person["first_name"],
         topics=topic_choices(),
         heavy=request.args.get("heavy") == "1",
     )
@@ -354,10 +358,10 @@ def thanks(token: str) -> str:
     A visit is promised only when a host on duty was sent the request; otherwise the
     screen says it was passed on, which is true.
     """
-    data = _screen(token)
+    screen = _screen(token)
     return render_template(
         "door/thanks.html",
-        first_name=data["person"]["first_name"],
+        first_name=screen.person["first_name"],
         asked=request.args.get("asked") == "1",
         host_coming=request.args.get("coming") == "1",
     )
@@ -366,14 +370,15 @@ def thanks(token: str) -> str:
 @bp.post("/hello/<token>/badge")
 def print_badge(token: str):  # noqa: ANN201
     """The "print my badge" button on a member's greeting."""
-    data = _screen(token, full=True)
-    if data["person"]["kind"] != "member" or data["r"] != ScanResult.CHECKED_IN:
+    screen = _screen(token, full=True)
+    if screen.person["kind"] != "member" or screen.result != ScanResult.CHECKED_IN:
         abort(400)
-    badges.queue_member_badge(get_db(), data["v"], clock().now(), app_settings())
-    # "p" is left out: the question about the last visit has had its one chance.
-    data = {k: v for k, v in data.items() if k not in ("person", "p")}
-    data["b"] = True
-    return redirect(url_for("door.person", token=make_screen_token(current_app.secret_key, data)))
+    badges.queue_member_badge(get_db(), screen.visit_id, clock().now(), app_settings())
+    # The question about the last visit has had its one chance.
+    printed = screen.replace(badge_queued=True, ask_about_visit=None)
+    return redirect(
+        url_for("door.person", token=make_screen_token(current_app.secret_key, printed))
+    )
 
 
 @bp.get("/refused/<reason>")
@@ -520,9 +525,9 @@ def language(code: str):  # noqa: ANN201
 def unlock_with_pin(token: str):  # noqa: ANN201
     """After the forgotten-card path: the member's PIN opens the rest of their screens."""
     _door_only()
-    data = _screen(token)
-    person = data["person"]
-    if not data.get("w") or person["kind"] != "member":
+    screen = _screen(token)
+    person = screen.person
+    if not screen.without_secret or person["kind"] != "member":
         return redirect(url_for("door.person", token=token))
     member_key = f"member:{person['member_id']}"
     if _limited() or pin_limiter().retry_after(member_key) > 0:
@@ -532,16 +537,18 @@ def unlock_with_pin(token: str):  # noqa: ANN201
         record_failed_scan(_limit_key())
         pin_limiter().record_failure(member_key)
         return redirect(url_for("door.person", token=token, pin="wrong"))
-    data = {k: v for k, v in data.items() if k not in {"person", "w"}}
-    return redirect(url_for("door.person", token=make_screen_token(current_app.secret_key, data)))
+    unlocked = screen.replace(without_secret=False)
+    return redirect(
+        url_for("door.person", token=make_screen_token(current_app.secret_key, unlocked))
+    )
 
 
 @bp.route("/hello/<token>/pin/new", methods=["GET", "POST"])
 def choose_pin(token: str):  # noqa: ANN201
     """After a card scan: choose (or change) the PIN for days without the card."""
     _door_only()
-    data = _screen(token, full=True)
-    person = data["person"]
+    screen = _screen(token, full=True)
+    person = screen.person
     if person["kind"] != "member" or person["checked_out_at"] is not None:
         abort(400)
     error = None

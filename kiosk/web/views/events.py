@@ -90,7 +90,7 @@ def greeting_extras(token: str) -> dict[str, Any] | None:
     except ScreenExpired:
         return None
     db = get_db()
-    visit = open_visit_by_id(db, data.get("v"))
+    visit = open_visit_by_id(db, data.visit_id)
     if visit is None:
         return None
     today = door_events_today()
@@ -108,7 +108,7 @@ def greeting_extras(token: str) -> dict[str, Any] | None:
         "notice": request.args.get("ev", ""),
         "notice_event": request.args.get("e", type=int),
     }
-    if data.get("w"):  # reached by email or phone: nothing beyond the check-in
+    if data.without_secret:  # reached by email or phone: nothing beyond the check-in
         return None
     if extras["is_member"]:
         shown, topics = here_today.visit_board_state(db, visit["id"])
@@ -137,8 +137,8 @@ def _back_to_person(token: str, **args: Any):  # noqa: ANN202
 def _present_visit(token: str) -> dict[str, Any]:
     # Joining an event or showing on the board needs the card (or the PIN), not an email.
     data = _screen(token, full=True)
-    person = data["person"]
-    if data["r"] not in PRESENT_RESULTS or person["checked_out_at"] is not None:
+    person = data.person
+    if data.result not in PRESENT_RESULTS or person["checked_out_at"] is not None:
         abort(400)
     return person
 

@@ -11,7 +11,7 @@ from kiosk.greetings import choose_greeting
 from kiosk.timeutil import from_db
 from kiosk.visits import ScanOutcome, ScanResult
 from kiosk.web.db import get_db
-from kiosk.web.screen_tokens import make_screen_token
+from kiosk.web.screen_tokens import DoorScreen, make_screen_token
 from kiosk.web.views.context import app_settings, broker, clock, scan_rules
 from kiosk.web.views.streams import door_address, door_channel
 
@@ -36,25 +36,22 @@ def screen_url(outcome: ScanOutcome, *, weak: bool = False) -> str:
     if outcome.result not in PERSONAL_RESULTS or outcome.visit_id is None:
         return url_for("door.refused", reason=outcome.result.value)
     at = from_db(outcome.at) if outcome.at else clock().now()
-    data = {
-        "v": outcome.visit_id,
-        "r": outcome.result.value,
-        "g": choose_greeting(
+    screen = DoorScreen(
+        visit_id=outcome.visit_id,
+        result=outcome.result.value,
+        greeting=choose_greeting(
             at,
             app_settings().tz,
             first_visit=outcome.first_visit,
             long_break=outcome.long_break,
         ).value,
-        "l": outcome.language or app_settings().default_language,
-        "d": door_address(),  # the screen opens only at the door where the person scanned
-    }
-    if outcome.closed_at_closing:
-        data["c"] = 1
-    if outcome.ask_left_visit is not None:
-        data["p"] = outcome.ask_left_visit
-    if weak:
-        data["w"] = 1
-    return url_for("door.person", token=make_screen_token(current_app.secret_key, data))
+        language=outcome.language or app_settings().default_language,
+        door=door_address(),  # the screen opens only at the door where the person scanned
+        closed_at_closing=outcome.closed_at_closing,
+        ask_about_visit=outcome.ask_left_visit,
+        without_secret=weak,
+    )
+    return url_for("door.person", token=make_screen_token(current_app.secret_key, screen))
 
 
 def handle_scan(
