@@ -21,8 +21,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.conftest import LiveServer, free_port  # noqa: E402
-from tests.trust.live import Browser, add_staff, log_in  # noqa: E402
+from tests.conftest import LiveServer, free_port
+from tests.trust.live import Browser, add_staff, log_in
 
 ROUNDS = 9
 

@@ -13,8 +13,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from printer.badge import BadgeContent, render_badge, sample_badge_content  # noqa: E402
-from printer.encode import encode_image  # noqa: E402
+from printer.badge import BadgeContent, render_badge, sample_badge_content
+from printer.encode import encode_image
 
 ROUNDS = 30
 BADGES = {

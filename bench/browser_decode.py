@@ -127,7 +127,7 @@ def python_figures(cases: list[tuple[Path, str]], decoder: decode.Decoder) -> di
     return {"hits": hits, "n": len(cases), "median": statistics.median(times)}
 
 
-def browser_figures(playwright, cases: list[tuple[Path, str]], photos: Path) -> dict[str, float]:  # noqa: ANN001
+def browser_figures(playwright, cases: list[tuple[Path, str]], photos: Path) -> dict[str, float]:
     """Decode rate and median ms of the door page's worker over the same photos."""
     with tempfile.TemporaryDirectory() as tmp:
         site = Path(tmp)
@@ -170,7 +170,7 @@ def print_decode_table(photos: Path, rows: dict[str, dict[str, float]]) -> None:
     print(f"in-browser decode rate: {gap:.1f} points below the Python pipeline (target <= 3)")
 
 
-def greeting_latency(playwright, reads: int, base: Path) -> list[float]:  # noqa: ANN001
+def greeting_latency(playwright, reads: int, base: Path) -> list[float]:
     """Milliseconds from the card coming into view to the greeting's first paint, per read."""
     server = LiveServer(
         base / "instance",

@@ -115,7 +115,7 @@ def kiosk_up(limit: Limit | None, browser: bool) -> dict[str, float]:
         process = (
             limit.popen(command, env=env, cwd=ROOT, **out)
             if limit
-            else subprocess.Popen(command, env=env, cwd=ROOT, **out)  # noqa: S603
+            else subprocess.Popen(command, env=env, cwd=ROOT, **out)
         )
         try:
             figures = {"first page": first_ok(base + "/", started, process)}
@@ -137,14 +137,14 @@ def unit_chain() -> dict[str, float]:
         started = time.monotonic()
         subprocess.run(
             [*KIOSK, "db", "migrate"], env=env, cwd=ROOT, check=True, capture_output=True
-        )  # noqa: S603
+        )
         figures = {"kiosk db migrate": time.monotonic() - started}
         quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
-        web = subprocess.Popen([*KIOSK, "serve", "--port", str(port)], env=env, cwd=ROOT, **quiet)  # noqa: S603
+        web = subprocess.Popen([*KIOSK, "serve", "--port", str(port)], env=env, cwd=ROOT, **quiet)
         scanner = None
         try:
             figures["web unit healthy"] = first_ok(base + "/healthz", started, web)
-            scanner = subprocess.Popen([*KIOSK, "scanner"], env=env, cwd=ROOT, **quiet)  # noqa: S603
+            scanner = subprocess.Popen([*KIOSK, "scanner"], env=env, cwd=ROOT, **quiet)
             figures["scanner heartbeat"] = scanner_seen(base, started)
             figures["first page"] = first_ok(base + "/", started, web)
         finally:
@@ -169,7 +169,7 @@ def power_on() -> None:
         ["systemd-analyze", "time"],
         ["systemd-analyze", "critical-chain", "tankkaamo-kiosk-browser.service"],
     ):
-        result = subprocess.run(command, capture_output=True, text=True)  # noqa: S603
+        result = subprocess.run(command, capture_output=True, text=True)
         print(f"  $ {' '.join(command)}")
         print("    " + (result.stdout or result.stderr).strip().replace("\n", "\n    "))
 

@@ -16,11 +16,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from playwright.sync_api import sync_playwright  # noqa: E402
+from playwright.sync_api import sync_playwright
 
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, SIZES  # noqa: E402
-from tests.browser.touch import Finger  # noqa: E402
-from tests.conftest import LiveServer, free_port  # noqa: E402
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, SIZES
+from tests.browser.touch import Finger
+from tests.conftest import LiveServer, free_port
 
 FIELDS = ("name", "company", "purpose", "host_name")
 GAP = """(id) => {

@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from kiosk.db import connect  # noqa: E402
+from kiosk.db import connect
 
 TZ = ZoneInfo("Europe/Helsinki")
 FIRST = "Aino Eino Mikko Sanna Jyrki Päivi Tuomas Åsa Östen Helmi Väinö Kaisa Jääskö Riikka".split()

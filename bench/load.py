@@ -67,7 +67,7 @@ def start_server(instance: Path, port: int, **extra: str) -> subprocess.Popen[by
         KIOSK_REPEAT_WINDOW_SECONDS="0",
         KIOSK_SCAN_FAILURE_BURST="100000",
     )
-    log = open(instance.parent / "server.log", "wb")  # noqa: SIM115 - lives with the process
+    log = open(instance.parent / "server.log", "wb")
     process = subprocess.Popen(
         [sys.executable, "-m", "kiosk", "serve", "--port", str(port)],
         env=env,

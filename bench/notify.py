@@ -51,7 +51,7 @@ class Inbox:
         self.arrived: dict[str, float] = {}
         self.event = threading.Condition()
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: ANN001, ANN201, N802
+    async def handle_DATA(self, server, session, envelope):
         import email
         import email.policy
 
@@ -100,7 +100,7 @@ def start_server(instance: Path, port: int, smtp_port: int) -> subprocess.Popen:
         KIOSK_MAIL_FROM="kioski@tankkaamo.example",
         KIOSK_MIN_STAY_SECONDS="0",
     )
-    server = subprocess.Popen(  # noqa: S603
+    server = subprocess.Popen(
         [sys.executable, "-m", "kiosk", "serve", "--port", str(port)],
         cwd=ROOT,
         env=env,
@@ -110,7 +110,7 @@ def start_server(instance: Path, port: int, smtp_port: int) -> subprocess.Popen:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2):  # noqa: S310
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2):
                 return server
         except OSError:
             time.sleep(0.2)
@@ -203,7 +203,7 @@ def bench_idle(seconds: float) -> None:
             instance=Path(folder) / "instance",
         )
 
-        def traced():  # noqa: ANN202
+        def traced():
             db = connect(path)
             db.conn.set_trace_callback(count)
             return db

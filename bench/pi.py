@@ -160,14 +160,14 @@ class Limit:
                 "--",
                 *command,
             ]
-            return subprocess.Popen(command, **kwargs)  # noqa: S603
+            return subprocess.Popen(command, **kwargs)
         procs = [path / "cgroup.procs" for path in self.paths]
 
         def join() -> None:  # runs in the child between fork and exec
             for path in procs:
                 path.write_text(str(os.getpid()))
 
-        return subprocess.Popen(command, preexec_fn=join if procs else None, **kwargs)  # noqa: S603, PLW1509
+        return subprocess.Popen(command, preexec_fn=join if procs else None, **kwargs)
 
     def close(self) -> None:
         """Remove the groups (empty once their processes have exited)."""
@@ -187,7 +187,7 @@ def systemd_usable() -> bool:
     if not shutil.which("systemd-run"):
         return False
     probe = subprocess.run(
-        ["systemd-run", "--scope", "--quiet", "true"],  # noqa: S607
+        ["systemd-run", "--scope", "--quiet", "true"],
         capture_output=True,
         timeout=20,
     )

@@ -30,12 +30,12 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.generate_data import main as generate  # noqa: E402
-from kiosk import stats  # noqa: E402
-from kiosk.db import connect  # noqa: E402
-from kiosk.reports import Month, build_report, parse_month, write_report  # noqa: E402
-from kiosk.reports.localtime import LOCAL_MINUTE_FUNCTION  # noqa: E402
-from kiosk.reports.visits import visits_rows  # noqa: E402
+from bench.generate_data import main as generate
+from kiosk import stats
+from kiosk.db import connect
+from kiosk.reports import Month, build_report, parse_month, write_report
+from kiosk.reports.localtime import LOCAL_MINUTE_FUNCTION
+from kiosk.reports.visits import visits_rows
 
 TZ = ZoneInfo("Europe/Helsinki")
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=TZ)

@@ -29,13 +29,13 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.camera_standin import FiniteCapture, MjpegCapture, doorway_jpegs, to_jpeg  # noqa: E402
-from scanner import decode, synthetic  # noqa: E402
-from scanner.attention import Attention  # noqa: E402
-from scanner.debounce import Debouncer  # noqa: E402
-from scanner.loop import ScannerLoop  # noqa: E402
-from scanner.preview import PreviewServer  # noqa: E402
-from scanner.sources import frame_step  # noqa: E402
+from bench.camera_standin import FiniteCapture, MjpegCapture, doorway_jpegs, to_jpeg
+from scanner import decode, synthetic
+from scanner.attention import Attention
+from scanner.debounce import Debouncer
+from scanner.loop import ScannerLoop
+from scanner.preview import PreviewServer
+from scanner.sources import frame_step
 
 TARGET_IDLE_CPU = 10.0  # % of one core, 720p MJPG, empty doorway
 TARGET_P95_MS = 150.0  # the first frame showing any of the card -> decoded

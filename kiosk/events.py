@@ -329,7 +329,7 @@ def unregister(db: sqlite_utils.Database, registration_id: int) -> bool:
     return cursor.rowcount == 1
 
 
-def _mark(db: sqlite_utils.Database, registration_id: int, at: datetime, visit_id: int | None):  # noqa: ANN202
+def _mark(db: sqlite_utils.Database, registration_id: int, at: datetime, visit_id: int | None):
     db.execute(
         "UPDATE event_registrations SET attended_at = ?, visit_id = coalesce(visit_id, ?) "
         "WHERE id = ? AND attended_at IS NULL",
@@ -417,7 +417,7 @@ def record_arrival(
     guest_id: int | None,
     visit_id: int,
     now: datetime,
-    tz: ZoneInfo,  # noqa: ARG001 - kept for the call site's contract; times are compared in UTC
+    tz: ZoneInfo,
 ) -> list[int]:
     """A check-in scan at ``now``: mark the person attended on the events running now that they
     registered for; return those registration ids.

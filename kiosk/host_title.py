@@ -76,12 +76,12 @@ class HostWords:
     plural_to: str
 
     @property
-    def Subject(self) -> str:  # noqa: N802 - reads as the capitalised word in templates
+    def Subject(self) -> str:
         """``subject`` with a capital first letter, to begin a sentence."""
         return self.subject[:1].upper() + self.subject[1:]
 
     @property
-    def Plural(self) -> str:  # noqa: N802
+    def Plural(self) -> str:
         """``plural`` with a capital first letter, to begin a sentence."""
         return self.plural[:1].upper() + self.plural[1:]
 

@@ -87,7 +87,7 @@ class PreviewServer:
             return None
         try:
             jpeg = encode_jpeg(frame, self.width)
-        except Exception:  # noqa: BLE001 - an odd frame from a driver: no picture this time
+        except Exception:
             log.exception("the preview could not encode a frame")
             return None
         self.encoded += 1
@@ -102,7 +102,7 @@ class PreviewServer:
             if frame is not None and self.viewers and not self._stop.is_set():
                 try:
                     jpeg = encode_jpeg(frame, self.width)
-                except Exception:  # noqa: BLE001 - one odd frame must not end the preview
+                except Exception:
                     log.exception("the preview could not encode a frame; skipping it")
                     self._latest = None
                     continue
@@ -131,10 +131,10 @@ def encode_jpeg(frame: np.ndarray, width: int) -> bytes:
 
 def _handler_for(server: PreviewServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
-        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        def log_message(self, format: str, *args: object) -> None:
             log.debug("preview: " + format, *args)
 
-        def do_GET(self) -> None:  # noqa: N802 - the http.server naming
+        def do_GET(self) -> None:
             path = self.path.split("?", 1)[0]
             if path == "/preview.jpg":
                 jpeg = server.snapshot()

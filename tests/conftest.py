@@ -78,7 +78,7 @@ class LiveServer:
         env.update(extra_env or {})
         self.log_path = instance.parent / f"server-{port}.log"
         instance.mkdir(parents=True, exist_ok=True)
-        self._log = open(self.log_path, "wb")  # noqa: SIM115 - closed in stop()
+        self._log = open(self.log_path, "wb")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "kiosk", "serve", "--port", str(port)],
             env=env,
@@ -153,7 +153,7 @@ class LiveServer:
             self.process.terminate()
             try:
                 self.process.wait(timeout=10)
-            except Exception:  # noqa: BLE001
+            except Exception:
                 self.process.kill()
         self._log.close()
 

@@ -99,7 +99,7 @@ def test_previous_device_token_still_works_during_rotation(tmp_path, clock, db_p
         assert response.json["result"] == "unknown"
 
 
-def _device_auth(app):  # noqa: ANN001, ANN202
+def _device_auth(app):
     # /healthz gives details to devices and staff only.
     return {"Authorization": f"Bearer {app.config['DEVICE_TOKEN']}"}
 

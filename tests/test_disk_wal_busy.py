@@ -61,7 +61,7 @@ def test_cli_waits_for_a_busy_database_then_says_so_in_one_line(db_path, command
     try:
         env = dict(os.environ, KIOSK_DATABASE=str(db_path))
         started = time.monotonic()
-        done = subprocess.run(  # noqa: S603 - our own interpreter and module
+        done = subprocess.run(
             [sys.executable, "-m", "kiosk", *command],
             env=env,
             capture_output=True,
@@ -81,14 +81,14 @@ def test_cli_waits_for_a_busy_database_then_says_so_in_one_line(db_path, command
 
 
 @pytest.fixture
-def tiny_disk(tmp_path):  # noqa: ANN001, ANN201
+def tiny_disk(tmp_path):
     """A real 4 MB file system (tmpfs), where root may mount one; skipped elsewhere."""
     mount_point = tmp_path / "tiny"
     mount_point.mkdir()
     if os.geteuid() != 0:
         pytest.skip("mounting a tmpfs needs root")
-    mounted = subprocess.run(  # noqa: S603
-        ["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(mount_point)],  # noqa: S607
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(mount_point)],
         capture_output=True,
         check=False,
     )
@@ -97,7 +97,7 @@ def tiny_disk(tmp_path):  # noqa: ANN001, ANN201
     try:
         yield mount_point
     finally:
-        subprocess.run(["umount", "-l", str(mount_point)], check=False)  # noqa: S603, S607
+        subprocess.run(["umount", "-l", str(mount_point)], check=False)
 
 
 def test_healthz_on_a_really_full_disk(tmp_path, clock, tiny_disk) -> None:

@@ -59,7 +59,7 @@ CLI_REFERENCE = (DOCS / "cli.md").read_text(encoding="utf-8")
     ("path", "command"),
     [pytest.param(path, command, id=path) for path, command in _command_paths(cli, "kiosk")],
 )
-def test_every_command_has_help_and_is_in_the_cli_reference(path: str, command) -> None:  # noqa: ANN001
+def test_every_command_has_help_and_is_in_the_cli_reference(path: str, command) -> None:
     assert command.help, f"{path} has no help text"
     assert f"`{path}" in CLI_REFERENCE, f"{path} is missing from docs/cli.md"
 

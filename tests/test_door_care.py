@@ -14,7 +14,7 @@ from tests.factories import gen_member
 from tests.web_helpers import csrf_token, visible_text
 
 
-def make_app(tmp_path, clock, db_path, **settings):  # noqa: ANN001, ANN003, ANN201
+def make_app(tmp_path, clock, db_path, **settings):
     config = {
         "INSTANCE_PATH": tmp_path / "instance",
         "DATABASE": str(db_path),
@@ -27,11 +27,11 @@ def make_app(tmp_path, clock, db_path, **settings):  # noqa: ANN001, ANN003, ANN
 
 
 @pytest.fixture
-def client(tmp_path, clock, db_path):  # noqa: ANN001, ANN201
+def client(tmp_path, clock, db_path):
     return make_app(tmp_path, clock, db_path).test_client()
 
 
-def greet(client, db, clock, name="Anna Virtanen", **member):  # noqa: ANN001, ANN003, ANN201
+def greet(client, db, clock, name="Anna Virtanen", **member):
     """Scan a new member at the door; return the greeting's URL."""
     _id, token = gen_member(db, clock.now(), name, **member)
     response = client.post("/scan", data={"code": token, "csrf_token": csrf_token(client, "/")})
@@ -39,7 +39,7 @@ def greet(client, db, clock, name="Anna Virtanen", **member):  # noqa: ANN001, A
     return response.location
 
 
-def answer_mood(client, greeting: str, mood: int) -> str:  # noqa: ANN001
+def answer_mood(client, greeting: str, mood: int) -> str:
     page = client.get(greeting)
     action = re.search(r'action="([^"]+/mood)"', page.text).group(1)
     after = client.post(
@@ -59,7 +59,7 @@ def answer_mood(client, greeting: str, mood: int) -> str:  # noqa: ANN001
 )
 def test_a_heavy_day_gets_care_and_a_gentle_offer(
     client, db, clock, language, mood, expected, support
-):  # noqa: ANN001, E501
+):
     text = answer_mood(client, greet(client, db, clock, language=language), mood)
     assert expected in text and support in text
     # Still a choice: the chat, the topics and a way out without sending anything.
@@ -67,13 +67,13 @@ def test_a_heavy_day_gets_care_and_a_gentle_offer(
 
 
 @pytest.mark.parametrize("mood", [1, 2, 3])
-def test_a_good_day_gets_the_plain_follow_up(client, db, clock, mood):  # noqa: ANN001
+def test_a_good_day_gets_the_plain_follow_up(client, db, clock, mood):
     text = answer_mood(client, greet(client, db, clock), mood)
     assert "Kiitos, Anna." in text and "Haluaisitko jutella heimopäällikön kanssa" in text
     assert "Kriisipuhelin" not in text
 
 
-def test_the_host_title_is_one_setting_used_on_every_screen(tmp_path, clock, db_path, db):  # noqa: ANN001
+def test_the_host_title_is_one_setting_used_on_every_screen(tmp_path, clock, db_path, db):
     client = make_app(tmp_path, clock, db_path, HOST_TITLE="isäntä").test_client()
     assert "Kysy apua isännältä." in visible_text(client.get("/refused/not_found").text)
     text = answer_mood(client, greet(client, db, clock), 2)
@@ -81,14 +81,14 @@ def test_the_host_title_is_one_setting_used_on_every_screen(tmp_path, clock, db_
     assert "heimopäällik" not in text.lower()
 
 
-def test_the_default_host_title_and_its_swedish_and_english(client):  # noqa: ANN001
+def test_the_default_host_title_and_its_swedish_and_english(client):
     assert "Kysy apua heimopäälliköltä." in visible_text(client.get("/refused/not_found").text)
     assert host_words("heimopäällikkö", "sv").Subject == "Värden"
     assert host_words("heimopäällikkö", "en").from_ == "the host"
     assert host_words("heimopäällikkö", "fi").to == "heimopäällikölle"
 
 
-def test_an_unknown_host_title_needs_its_forms(tmp_path, clock, db_path):  # noqa: ANN001
+def test_an_unknown_host_title_needs_its_forms(tmp_path, clock, db_path):
     with pytest.raises(ConfigError, match="KIOSK_HOST_TITLE"):
         make_app(tmp_path, clock, db_path, HOST_TITLE="päällysmies")
     forms = "ohjaaja/ohjaajan/ohjaajaa/ohjaajalle/ohjaajalta/ohjaajat/ohjaajille"
@@ -101,7 +101,7 @@ def test_an_unknown_host_title_needs_its_forms(tmp_path, clock, db_path):  # noq
 
 def test_the_privacy_notice_says_reports_hold_names_and_the_real_retention(
     tmp_path, clock, db_path
-):  # noqa: ANN001, E501
+):
     client = make_app(tmp_path, clock, db_path, RETENTION_MONTHS=18).test_client()
     text = visible_text(client.get("/privacy").text)
     assert "only totals" not in text and "vain kokonaismääriä" not in text
@@ -111,7 +111,7 @@ def test_the_privacy_notice_says_reports_hold_names_and_the_real_retention(
     assert "kunnes pyydät poistamaan ne" in visible_text(client.get("/privacy").text)
 
 
-def test_the_accessibility_statement_in_three_languages_and_linked(client):  # noqa: ANN001
+def test_the_accessibility_statement_in_three_languages_and_linked(client):
     for code, heading, authority in [
         ("fi", "Saavutettavuusseloste", "Valvontaviranomainen"),
         ("sv", "Tillgänglighetsutlåtande", "Tillsynsmyndighet"),
@@ -125,7 +125,7 @@ def test_the_accessibility_statement_in_three_languages_and_linked(client):  # n
         assert 'href="/accessibility"' in client.get(page).text, page
 
 
-def test_a_busy_screen_learns_only_the_first_name_of_who_scanned(client, db, clock):  # noqa: ANN001
+def test_a_busy_screen_learns_only_the_first_name_of_who_scanned(client, db, clock):
     greeting = greet(client, db, clock, "Anna Virtanen", language="sv")
     answer = client.get(greeting + "/brief")
     assert answer.json == {"first_name": "Anna", "result": "checked_in"}

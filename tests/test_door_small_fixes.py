@@ -27,12 +27,12 @@ HELSINKI = ZoneInfo("Europe/Helsinki")
         ((23, 59), Greeting.EVENING),
     ],
 )
-def test_greeting_by_the_local_hour(clock_time, expected) -> None:  # noqa: ANN001
+def test_greeting_by_the_local_hour(clock_time, expected) -> None:
     at = datetime(2026, 11, 30, *clock_time, tzinfo=HELSINKI)
     assert choose_greeting(at.astimezone(ZoneInfo("UTC")), HELSINKI) == expected
 
 
-def test_a_guest_sent_twice_holds_one_open_visit(db, clock) -> None:  # noqa: ANN001
+def test_a_guest_sent_twice_holds_one_open_visit(db, clock) -> None:
     form = GuestForm(name="Pekka Mäkinen", company="Mehu Oy", consent=True)
     first = sign_in_guest(db, form, clock.now(), "v1")
     again = sign_in_guest(
@@ -58,7 +58,7 @@ def test_a_guest_sent_twice_holds_one_open_visit(db, clock) -> None:  # noqa: AN
 
 
 @pytest.fixture
-def client(tmp_path, clock, db_path):  # noqa: ANN001, ANN201
+def client(tmp_path, clock, db_path):
     from kiosk.web import create_app
 
     app = create_app(
@@ -72,7 +72,7 @@ def client(tmp_path, clock, db_path):  # noqa: ANN001, ANN201
     return app.test_client()
 
 
-def test_error_pages_are_styled_translated_and_lead_back(client) -> None:  # noqa: ANN001
+def test_error_pages_are_styled_translated_and_lead_back(client) -> None:
     from tests.web_helpers import visible_text
 
     missing = client.get("/no-such-page")
@@ -88,7 +88,7 @@ def test_error_pages_are_styled_translated_and_lead_back(client) -> None:  # noq
     assert api.status_code == 404 and api.is_json
 
 
-def test_a_favicon_is_served_and_linked(client) -> None:  # noqa: ANN001
+def test_a_favicon_is_served_and_linked(client) -> None:
     page = client.get("/")
     assert 'rel="icon"' in page.text
     with client.get("/static/img/favicon.svg") as icon:

@@ -55,7 +55,7 @@ def _forms(value: object) -> tuple[str, ...]:
     return tuple(value) if isinstance(value, list | tuple) else (value,)
 
 
-def load_po(language: str):  # noqa: ANN201
+def load_po(language: str):
     """The language's .po catalogue."""
     with open(TRANSLATIONS / language / "LC_MESSAGES" / "messages.po", "rb") as handle:
         return read_po(handle, locale=language)

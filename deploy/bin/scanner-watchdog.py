@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import os
 import socket
-import subprocess  # noqa: S404 - systemctl is the point of this script
+import subprocess
 import sys
 import time
 import urllib.error

@@ -15,7 +15,7 @@ from kiosk.cli.context import KioskContext, pass_kiosk
 from kiosk.db import DatabaseUnavailable, checkpoint, connect
 
 
-def _print_worker(app):  # noqa: ANN001, ANN202
+def _print_worker(app):
     """The print worker, or None when the printer setting cannot be used.
 
     Check-in must keep working whatever the printer setting says: a setting the code cannot
@@ -45,7 +45,7 @@ def _print_worker(app):  # noqa: ANN001, ANN202
         return None
 
 
-def _start_background(app) -> list:  # noqa: ANN001
+def _start_background(app) -> list:
     from kiosk.background import ClosingTimeCheckOut
     from kiosk.db import connect
     from kiosk.notify.worker import NotifyWorker

@@ -113,7 +113,7 @@ def queue_safely(db: sqlite_utils.Database, action: Callable[[], Delivery]) -> D
     db.execute("SAVEPOINT notify")
     try:
         delivery = action()
-    except Exception:  # noqa: BLE001 - whatever it was, the visitor's request is kept
+    except Exception:
         db.execute("ROLLBACK TO notify")
         db.execute("RELEASE notify")
         log.exception("host notifications could not be queued")

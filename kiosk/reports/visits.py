@@ -106,7 +106,7 @@ def visits_sql(where: str = _MONTH) -> str:
         {_FROM}
         WHERE {where}
         ORDER BY v.checked_in_at, v.id
-    """  # noqa: S608
+    """
 
 
 def _cell(expression: str) -> str:

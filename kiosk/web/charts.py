@@ -163,7 +163,7 @@ def bar_chart(
     return _series_figure(chart_id, svg, labels, categories, values, fmt)
 
 
-def _axis(left: float, top: float, plot_w: float, plot_h: float, peak: float, fmt: Formatter):  # noqa: ANN202
+def _axis(left: float, top: float, plot_w: float, plot_h: float, peak: float, fmt: Formatter):
     parts = []
     for step in range(5):
         value = peak * step / 4

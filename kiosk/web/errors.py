@@ -44,7 +44,7 @@ def is_unavailable(exc: BaseException) -> bool:
     )
 
 
-def unavailable_response(exc: BaseException):  # noqa: ANN201
+def unavailable_response(exc: BaseException):
     """503: JSON for API clients, the friendly page for people."""
     current_app.logger.error("database unavailable on %s: %s", request.path, exc)
     if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
@@ -79,7 +79,7 @@ def _request_ctx_has_no_urls() -> bool:
     return request_ctx.url_adapter is None
 
 
-def http_error_page(exc: HTTPException):  # noqa: ANN201
+def http_error_page(exc: HTTPException):
     """A styled, translated page for 400/403/404/405; JSON for API clients."""
     status = exc.code or 500
     if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
@@ -108,7 +108,7 @@ def init_app(app: Flask) -> None:
         app.register_error_handler(status, http_error_page)
 
     @app.errorhandler(sqlite3.OperationalError)
-    def operational_error(exc: sqlite3.OperationalError):  # noqa: ANN202
+    def operational_error(exc: sqlite3.OperationalError):
         if is_unavailable(exc):
             return unavailable_response(exc)
         raise exc

@@ -53,7 +53,7 @@ class GuardedServer(TcpWSGIServer):
                 others += 1
         return mine, others
 
-    def handle_accept(self) -> None:  # noqa: D102 - waitress' hook
+    def handle_accept(self) -> None:
         try:
             accepted = self.accept()
             if accepted is None:
@@ -101,7 +101,7 @@ def waitress_settings(settings: Settings, host: str, port: int) -> dict[str, Any
     return adjustments
 
 
-def serve(app: Any, settings: Settings, host: str, port: int) -> None:  # noqa: ANN401
+def serve(app: Any, settings: Settings, host: str, port: int) -> None:
     """Serve the WSGI ``app`` until interrupted, with the kiosk's connection limits."""
     adj = Adjustments(**waitress_settings(settings, host, port))
     dispatcher = ThreadedTaskDispatcher()

@@ -60,7 +60,7 @@ def playwright_driver() -> Iterator[object]:
 
 
 @pytest.fixture(scope="session")
-def browser(playwright_driver) -> Iterator[object]:  # noqa: ANN001
+def browser(playwright_driver) -> Iterator[object]:
     """Debian's Chromium, launched once for the session (never a downloaded browser)."""
     chromium = playwright_driver.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
     yield chromium
@@ -98,18 +98,18 @@ class PageProblems:
     def __init__(self) -> None:
         self.errors: list[str] = []
 
-    def watch(self, page) -> None:  # noqa: ANN001
+    def watch(self, page) -> None:
         """Start collecting ``page``'s problems."""
         page.on("pageerror", lambda error: self.errors.append(f"script error: {error}"))
         page.on("console", self._console)
 
-    def _console(self, message) -> None:  # noqa: ANN001
+    def _console(self, message) -> None:
         if message.type == "error" and "Content Security Policy" in message.text:
             self.errors.append(f"CSP: {message.text}")
 
 
 @pytest.fixture
-def page(browser) -> Iterator[object]:  # noqa: ANN001
+def page(browser) -> Iterator[object]:
     """A fresh context and page at 1280×800, Finnish, touch enabled; fails on script errors."""
     context = browser.new_context(viewport=LARGE, locale="fi-FI", has_touch=True)
     context.set_default_timeout(10_000)
@@ -121,7 +121,7 @@ def page(browser) -> Iterator[object]:  # noqa: ANN001
     assert problems.errors == []
 
 
-def screenshot(page, name: str, sizes: tuple[str, ...] = ("800x480", "1280x800")) -> list[Path]:  # noqa: ANN001
+def screenshot(page, name: str, sizes: tuple[str, ...] = ("800x480", "1280x800")) -> list[Path]:
     """Save the visible screen at each size as test-artifacts/screenshots/NAME-WxH.png."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     original = page.viewport_size
@@ -136,7 +136,7 @@ def screenshot(page, name: str, sizes: tuple[str, ...] = ("800x480", "1280x800")
     return saved
 
 
-def run_axe(page) -> list[dict]:  # noqa: ANN001
+def run_axe(page) -> list[dict]:
     """Run axe-core (from node_modules, injected from disk) on the page; return violations.
 
     Evaluated through the DevTools protocol, so the page's CSP (no inline scripts) stays on.
@@ -166,7 +166,7 @@ def serious(violations: list[dict]) -> list[dict]:
     return [v for v in violations if v["impact"] in {"serious", "critical"}]
 
 
-def axe_figures(page, label: str) -> tuple[dict, list[dict]]:  # noqa: ANN001
+def axe_figures(page, label: str) -> tuple[dict, list[dict]]:
     """Run axe on the page; return (figures for the artifact file, serious violations)."""
     violations = run_axe(page)
     bad = serious(violations)
@@ -187,7 +187,7 @@ def describe(violations: list[dict]) -> str:
     return json.dumps(violations, indent=1, ensure_ascii=False)
 
 
-def wait_for_door(page, server: LiveServer | None = None) -> None:  # noqa: ANN001
+def wait_for_door(page, server: LiveServer | None = None) -> None:
     """Wait until the door page listens to the live stream (it retries when refused).
 
     The server keeps only 4 door streams, and notices a stream whose page has gone only when
@@ -199,7 +199,7 @@ def wait_for_door(page, server: LiveServer | None = None) -> None:  # noqa: ANN0
     try:
         page.wait_for_selector("body[data-live='open']", state="attached", timeout=2_000)
         return
-    except Exception:  # noqa: BLE001 - Playwright's TimeoutError
+    except Exception:
         if server is None or page.locator("body").get_attribute("data-live") == "open":
             raise
     for _ in range(3):

@@ -66,7 +66,7 @@ class Caddy:
         }
         self.log_path = base / "caddy.log"
         self._log = self.log_path.open("wb")
-        self.process = subprocess.Popen(  # noqa: S603 - a fixed program and our own Caddyfile
+        self.process = subprocess.Popen(
             [CADDY, "run", "--config", str(CADDYFILE), "--adapter", "caddyfile"],
             env=self.env,
             stdout=self._log,
@@ -105,10 +105,8 @@ def trusting_home(base: Path, root_cert: Path) -> Path:
     """A home folder whose NSS database trusts ``root_cert``: Chromium on Linux reads it."""
     nssdb = base / ".pki" / "nssdb"
     nssdb.mkdir(parents=True, exist_ok=True)
-    subprocess.run(  # noqa: S603
-        [CERTUTIL, "-N", "--empty-password", "-d", f"sql:{nssdb}"], check=True
-    )
-    subprocess.run(  # noqa: S603
+    subprocess.run([CERTUTIL, "-N", "--empty-password", "-d", f"sql:{nssdb}"], check=True)
+    subprocess.run(
         [
             CERTUTIL,
             "-A",
@@ -144,7 +142,7 @@ def camera_args(clip: Path | None, *, allow: bool = True) -> list[str]:
     return args
 
 
-def shot(page, name: str) -> Path:  # noqa: ANN001
+def shot(page, name: str) -> Path:
     """Save what the page shows now as NAME.png in the tablet screenshots folder."""
     SHOTS.mkdir(parents=True, exist_ok=True)
     path = SHOTS / f"{name}.png"

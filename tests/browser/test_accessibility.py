@@ -32,7 +32,7 @@ INTERACTIVE = "a[href], button, input:not([type=hidden]), select, textarea, summ
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):  # noqa: ANN001, ANN201
+def server(tmp_path_factory):
     """A server where a second scan 1 s later checks out, so every person screen can be seen."""
     live = start_server(
         tmp_path_factory,
@@ -44,7 +44,7 @@ def server(tmp_path_factory):  # noqa: ANN001, ANN201
     live.stop()
 
 
-def new_page(browser, viewport=LARGE):  # noqa: ANN001, ANN201
+def new_page(browser, viewport=LARGE):
     """A page whose door stream is cut: these checks need no live scans, and every door
     page would otherwise hold one of the server's few door-stream slots."""
     context = browser.new_context(viewport=viewport, has_touch=True)
@@ -56,7 +56,7 @@ def new_page(browser, viewport=LARGE):  # noqa: ANN001, ANN201
     return context, page, problems
 
 
-def wedge_scan(page, url: str, code: str) -> str:  # noqa: ANN001
+def wedge_scan(page, url: str, code: str) -> str:
     """Scan ``code`` with the keyboard-wedge reader on the welcome screen; return the screen."""
     page.goto(url + "/")
     page.locator("#wedge-code").fill(code)
@@ -66,7 +66,7 @@ def wedge_scan(page, url: str, code: str) -> str:  # noqa: ANN001
 
 
 @pytest.fixture(scope="module")
-def door_pages(browser, server) -> dict[str, str]:  # noqa: ANN001
+def door_pages(browser, server) -> dict[str, str]:
     """Every door screen's path, reached through real scans and sign-ins."""
     context, page, problems = new_page(browser)
     pages = {
@@ -104,13 +104,13 @@ def door_pages(browser, server) -> dict[str, str]:  # noqa: ANN001
     return pages
 
 
-def open_in(page, server, path: str, language: str) -> None:  # noqa: ANN001
+def open_in(page, server, path: str, language: str) -> None:
     """Open ``path`` with the screen switched to ``language``, as the language links do."""
     page.goto(f"{server.url}/language/{language}?next={path}")
     assert page.locator("html").get_attribute("lang") == language
 
 
-def open_with_errors(page, server, name: str, language: str) -> None:  # noqa: ANN001
+def open_with_errors(page, server, name: str, language: str) -> None:
     """The two screens that exist only after a bad submission."""
     if name == "guest-errors":
         open_in(page, server, "/guest", language)
@@ -128,7 +128,7 @@ ERROR_SCREENS = ("guest-errors", "forgot-not-found")
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_axe_finds_nothing_serious_on_any_door_screen(browser, server, door_pages, language):  # noqa: ANN001
+def test_axe_finds_nothing_serious_on_any_door_screen(browser, server, door_pages, language):
     context, page, problems = new_page(browser)
     figures = {}
     failures = {}
@@ -149,7 +149,7 @@ def test_axe_finds_nothing_serious_on_any_door_screen(browser, server, door_page
     assert problems.errors == []
 
 
-def test_axe_does_report_a_broken_page(browser, server) -> None:  # noqa: ANN001
+def test_axe_does_report_a_broken_page(browser, server) -> None:
     # The checker itself must be able to fail: break a page on purpose and look.
     context, page, _problems = new_page(browser)
     page.goto(server.url + "/privacy")
@@ -169,7 +169,7 @@ def test_axe_does_report_a_broken_page(browser, server) -> None:  # noqa: ANN001
     assert {"image-alt", "color-contrast"} <= rules
 
 
-def small_targets(page) -> list[str]:  # noqa: ANN001
+def small_targets(page) -> list[str]:
     """Visible controls smaller than 48×48 px (a checkbox counts by its label)."""
     return page.evaluate(
         """([selector, min]) => {
@@ -198,7 +198,7 @@ def small_targets(page) -> list[str]:  # noqa: ANN001
 
 
 @pytest.mark.parametrize("viewport", [SMALL, LARGE], ids=["800x480", "1280x800"])
-def test_every_touch_target_is_at_least_48_px(browser, server, door_pages, viewport):  # noqa: ANN001
+def test_every_touch_target_is_at_least_48_px(browser, server, door_pages, viewport):
     context, page, _problems = new_page(browser, viewport)
     found = {}
     for name in [*door_pages, *ERROR_SCREENS]:
@@ -220,7 +220,7 @@ def test_every_touch_target_is_at_least_48_px(browser, server, door_pages, viewp
     assert found == {}
 
 
-def fully_visible(page, locator) -> bool:  # noqa: ANN001
+def fully_visible(page, locator) -> bool:
     """Tell whether the element lies wholly inside the viewport, without scrolling."""
     box = locator.bounding_box()
     size = page.viewport_size
@@ -234,7 +234,7 @@ def fully_visible(page, locator) -> bool:  # noqa: ANN001
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_welcome_and_greeting_fit_the_small_screen(browser, server, door_pages, language):  # noqa: ANN001
+def test_welcome_and_greeting_fit_the_small_screen(browser, server, door_pages, language):
     context, page, _problems = new_page(browser, SMALL)
     open_in(page, server, "/", language)
     for locator in [page.locator("h1"), *page.locator(".welcome .actions .button").all()]:
@@ -252,7 +252,7 @@ def test_welcome_and_greeting_fit_the_small_screen(browser, server, door_pages, 
     context.close()
 
 
-def test_text_enlarged_to_200_percent_is_not_cut_off(browser, server, door_pages):  # noqa: ANN001
+def test_text_enlarged_to_200_percent_is_not_cut_off(browser, server, door_pages):
     context, page, _problems = new_page(browser, LARGE)
     problems = {}
     for name in [*door_pages, *ERROR_SCREENS]:
@@ -298,7 +298,7 @@ def test_text_enlarged_to_200_percent_is_not_cut_off(browser, server, door_pages
     assert problems == {}
 
 
-def test_keyboard_alone_welcome_to_guest_form_to_mood(browser, server) -> None:  # noqa: ANN001
+def test_keyboard_alone_welcome_to_guest_form_to_mood(browser, server) -> None:
     context = browser.new_context(viewport=LARGE)  # no touch: a keyboard user
     context.route("**/stream/door", lambda route: route.abort())
     page = context.new_page()

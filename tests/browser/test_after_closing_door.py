@@ -24,7 +24,7 @@ SHOTS = [SCREENSHOTS, *([Path(os.environ["KIOSK_SHOTS_DIR"])] if os.environ.get(
     "KIOSK_SHOTS_DIR") else [])]  # fmt: skip
 
 
-def _closed_automatically(server, token: str, checked_in: datetime, closed: datetime) -> int:  # noqa: ANN001
+def _closed_automatically(server, token: str, checked_in: datetime, closed: datetime) -> int:
     db = connect(server.db_path)
     try:
         member_id = db.execute("SELECT member_id FROM cards WHERE token = ?", [token]).fetchone()[0]
@@ -37,7 +37,7 @@ def _closed_automatically(server, token: str, checked_in: datetime, closed: date
         db.close()
 
 
-def _shoot(page, name: str) -> None:  # noqa: ANN001
+def _shoot(page, name: str) -> None:
     for folder in SHOTS:
         folder.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(folder / name))
@@ -46,7 +46,7 @@ def _shoot(page, name: str) -> None:  # noqa: ANN001
 @pytest.mark.parametrize(
     "viewport", [{"width": 800, "height": 480}, {"width": 1024, "height": 600}]
 )
-def test_late_scan_then_the_next_check_in_asks_when_they_left(browser, server, viewport) -> None:  # noqa: ANN001
+def test_late_scan_then_the_next_check_in_asks_when_they_left(browser, server, viewport) -> None:
     context = browser.new_context(viewport=viewport, locale="fi-FI", has_touch=True)
     context.set_default_timeout(10_000)
     page = context.new_page()

@@ -29,7 +29,7 @@ PASSWORD = "kaunis-kevätaamu-2026"
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):  # noqa: ANN001, ANN201
+def server(tmp_path_factory):
     """A server with an admin login, made with `kiosk staff add` as an operator would."""
     live = start_server(tmp_path_factory, "dashboard-server")
     env = {k: v for k, v in os.environ.items() if not k.startswith("KIOSK_")}
@@ -50,7 +50,7 @@ def server(tmp_path_factory):  # noqa: ANN001, ANN201
 
 
 @pytest.fixture
-def staff_page(browser, server):  # noqa: ANN001, ANN201
+def staff_page(browser, server):
     """A laptop-sized page logged in as the admin, in Finnish."""
     context = browser.new_context(viewport=LARGE, locale="fi-FI", accept_downloads=True)
     context.set_default_timeout(10_000)
@@ -68,7 +68,7 @@ def staff_page(browser, server):  # noqa: ANN001, ANN201
     assert problems.errors == []
 
 
-def test_a_scan_at_the_door_appears_on_the_open_dashboard(browser, server, staff_page) -> None:  # noqa: ANN001
+def test_a_scan_at_the_door_appears_on_the_open_dashboard(browser, server, staff_page) -> None:
     page = staff_page
     table = page.locator("#live")
     assert "Liisa Mäkelä" not in table.inner_text()
@@ -101,7 +101,7 @@ def test_a_scan_at_the_door_appears_on_the_open_dashboard(browser, server, staff
     door.close()
 
 
-def test_admin_downloads_the_visits_csv(server, staff_page) -> None:  # noqa: ANN001
+def test_admin_downloads_the_visits_csv(server, staff_page) -> None:
     page = staff_page
     token = server.add_member("Oskari Åström")
     assert server.post_scan(token)[1]["result"] == "checked_in"
@@ -123,7 +123,7 @@ def test_admin_downloads_the_visits_csv(server, staff_page) -> None:  # noqa: AN
     assert "Oskari Åström" in names
 
 
-def staff_urls(page, server) -> dict[str, str]:  # noqa: ANN001
+def staff_urls(page, server) -> dict[str, str]:
     """The staff pages this login can reach: the navigation, plus a member and the forms."""
     page.goto(server.url + "/staff/")
     found = {"here-now": "/staff/", "login": "/staff/login"}
@@ -140,7 +140,7 @@ def staff_urls(page, server) -> dict[str, str]:  # noqa: ANN001
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_axe_finds_nothing_serious_on_the_staff_pages(staff_page, server, language) -> None:  # noqa: ANN001
+def test_axe_finds_nothing_serious_on_the_staff_pages(staff_page, server, language) -> None:
     page = staff_page
     server.add_member("Aino Axe", company="Saavutettava Oy")
     urls = staff_urls(page, server)
@@ -163,7 +163,7 @@ def test_axe_finds_nothing_serious_on_the_staff_pages(staff_page, server, langua
     assert failures == {}, describe([{"page": k, "violations": v} for k, v in failures.items()])
 
 
-def test_admin_downloads_an_xlsx_workbook(server, staff_page, tmp_path) -> None:  # noqa: ANN001
+def test_admin_downloads_an_xlsx_workbook(server, staff_page, tmp_path) -> None:
     import openpyxl
 
     page = staff_page

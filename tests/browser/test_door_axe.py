@@ -13,13 +13,13 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):  # noqa: ANN001, ANN201
+def server(tmp_path_factory):
     live = start_server(tmp_path_factory, "door-axe-server")
     yield live
     live.stop()
 
 
-def door_page(browser, size: str):  # noqa: ANN001, ANN201
+def door_page(browser, size: str):
     context = browser.new_context(viewport=SIZES[size], locale="fi-FI", has_touch=True)
     context.set_default_timeout(10_000)
     context.route("**/stream/door", lambda route: route.abort())
@@ -29,7 +29,7 @@ def door_page(browser, size: str):  # noqa: ANN001, ANN201
     return context, page, problems
 
 
-def wedge_scan(page, server, token: str) -> str:  # noqa: ANN001
+def wedge_scan(page, server, token: str) -> str:
     page.goto(server.url + "/")
     page.locator("#wedge-code").fill(token)
     page.locator("#wedge-code").press("Enter")
@@ -48,7 +48,7 @@ SHOW_NOTES = """() => {
 
 
 @pytest.mark.parametrize("size", list(SIZES))
-def test_no_axe_violations_on_any_door_screen(browser, server, size) -> None:  # noqa: ANN001
+def test_no_axe_violations_on_any_door_screen(browser, server, size) -> None:
     context, page, problems = door_page(browser, size)
     finger = Finger(page)
     violations = {}

@@ -16,17 +16,17 @@ from tests.browser.conftest import screenshot, wait_for_door
 pytestmark = pytest.mark.browser
 
 
-def visible_text(page) -> str:  # noqa: ANN001
+def visible_text(page) -> str:
     """Everything the screen shows, as one string."""
     return page.locator("body").inner_text()
 
 
-def has_focus(locator) -> bool:  # noqa: ANN001
+def has_focus(locator) -> bool:
     """Tell whether the element has the keyboard focus."""
     return locator.evaluate("el => el === document.activeElement")
 
 
-def scan_and_wait(page, server, token: str) -> float:  # noqa: ANN001
+def scan_and_wait(page, server, token: str) -> float:
     """Post a scan through the API while the page listens; return seconds until it answers."""
     wait_for_door(page, server)
     started = time.monotonic()
@@ -37,7 +37,7 @@ def scan_and_wait(page, server, token: str) -> float:  # noqa: ANN001
     return time.monotonic() - started
 
 
-def test_scan_greets_then_mood_and_help_reach_the_host(page, server) -> None:  # noqa: ANN001
+def test_scan_greets_then_mood_and_help_reach_the_host(page, server) -> None:
     token = server.add_member("Anna Virtanen", company="Virtasen Puutyö")
     page.goto(server.url + "/")
     wait_for_door(page, server)
@@ -86,7 +86,7 @@ def test_scan_greets_then_mood_and_help_reach_the_host(page, server) -> None:  #
     assert alerts == [{"wants_chat": 1, "topics": '["rahoitus"]'}]
 
 
-def test_members_are_greeted_in_their_own_language(page, server) -> None:  # noqa: ANN001
+def test_members_are_greeted_in_their_own_language(page, server) -> None:
     elsa = server.add_member("Elsa Lindqvist", language="sv")
     sam = server.add_member("Sam Okafor", language="en")
 
@@ -109,7 +109,7 @@ def test_members_are_greeted_in_their_own_language(page, server) -> None:  # noq
     assert "Mitä kuuluu?" in visible_text(page) and "Sam" in visible_text(page)
 
 
-def test_language_switch_and_localised_date(page, server) -> None:  # noqa: ANN001
+def test_language_switch_and_localised_date(page, server) -> None:
     page.goto(server.url + "/")
     today = datetime.now(ZoneInfo("Europe/Helsinki")).date()  # the server's KIOSK_TIMEZONE
     expected = {
@@ -131,7 +131,7 @@ def test_language_switch_and_localised_date(page, server) -> None:  # noqa: ANN0
         assert page.get_by_role("link", name=name).get_attribute("aria-current") == "true"
 
 
-def type_on_screen(page, text: str) -> None:  # noqa: ANN001
+def type_on_screen(page, text: str) -> None:
     """Type ``text`` by tapping the on-screen keyboard's keys, shift included."""
     osk = page.locator("#osk")
     shift = osk.locator("[data-action='shift']")
@@ -156,7 +156,7 @@ def wait_for_badge(folder: Path, timeout: float = 15.0) -> Path:
     raise AssertionError(f"no badge appeared in {folder}")
 
 
-def test_guest_types_on_the_on_screen_keyboard_gets_a_badge_and_checks_out(page, server) -> None:  # noqa: ANN001
+def test_guest_types_on_the_on_screen_keyboard_gets_a_badge_and_checks_out(page, server) -> None:
     badges = server.instance / "badges"
     before = set(badges.glob("*.png")) if badges.is_dir() else set()
     page.goto(server.url + "/")
@@ -219,7 +219,7 @@ def test_guest_types_on_the_on_screen_keyboard_gets_a_badge_and_checks_out(page,
     screenshot(page, "09-goodbye-fi")
 
 
-def test_physical_keyboard_hides_the_on_screen_one(page, server) -> None:  # noqa: ANN001
+def test_physical_keyboard_hides_the_on_screen_one(page, server) -> None:
     page.goto(server.url + "/forgot")
     osk = page.locator("#osk")
     page.get_by_label("Sähköposti tai puhelinnumero").tap()
@@ -231,7 +231,7 @@ def test_physical_keyboard_hides_the_on_screen_one(page, server) -> None:  # noq
 
 
 @pytest.mark.parametrize("size", [(800, 480), (1024, 600)])
-def test_forgotten_card_then_pin_typed_on_the_on_screen_keyboard(page, server, size) -> None:  # noqa: ANN001
+def test_forgotten_card_then_pin_typed_on_the_on_screen_keyboard(page, server, size) -> None:
     from kiosk.member_pins import set_pin
     from kiosk.members import NewMember, add_member
 

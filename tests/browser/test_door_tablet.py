@@ -63,7 +63,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimpleNamespace]
     stack.server.stop()
 
 
-def launch(playwright_driver, stack, clip: Path | None, *, allow: bool = True):  # noqa: ANN001, ANN201
+def launch(playwright_driver, stack, clip: Path | None, *, allow: bool = True):
     """A Chromium of its own: the fake camera is chosen when the browser starts."""
     return playwright_driver.chromium.launch(
         executable_path=CHROMIUM,
@@ -72,7 +72,7 @@ def launch(playwright_driver, stack, clip: Path | None, *, allow: bool = True): 
     )
 
 
-def pair_tablet(browser, stack, door: str, viewport: dict, shots: str | None = None):  # noqa: ANN001, ANN201
+def pair_tablet(browser, stack, door: str, viewport: dict, shots: str | None = None):
     """Add a door on the Devices page, read its pairing QR code, open it on a 'tablet'."""
     staff = browser.new_context(viewport=LANDSCAPE, locale="fi-FI")
     page = staff.new_page()
@@ -106,12 +106,12 @@ def pair_tablet(browser, stack, door: str, viewport: dict, shots: str | None = N
     return tab, problems
 
 
-def rows(stack, sql: str, *params: object) -> list[tuple]:  # noqa: ANN001
+def rows(stack, sql: str, *params: object) -> list[tuple]:
     with closing(sqlite3.connect(stack.server.db_path)) as conn:
         return conn.execute(sql, params).fetchall()
 
 
-def member_visits(stack, token: str) -> list[tuple]:  # noqa: ANN001
+def member_visits(stack, token: str) -> list[tuple]:
     return rows(
         stack,
         "SELECT v.id, v.checked_in_at FROM visits v JOIN cards c ON c.member_id = v.member_id "
@@ -120,9 +120,9 @@ def member_visits(stack, token: str) -> list[tuple]:  # noqa: ANN001
     )
 
 
-def test_caddy_hands_tablets_its_ca_over_http_and_nothing_else(stack) -> None:  # noqa: ANN001
+def test_caddy_hands_tablets_its_ca_over_http_and_nothing_else(stack) -> None:
     plain = f"http://{stack.caddy.address}:{stack.caddy.http_port}"
-    with urllib.request.urlopen(plain + "/tankkaamo-ca.crt", timeout=10) as response:  # noqa: S310
+    with urllib.request.urlopen(plain + "/tankkaamo-ca.crt", timeout=10) as response:
         assert response.read() == stack.caddy.root_cert.read_bytes()
         assert response.headers["Content-Type"] == "application/x-x509-ca-cert"
     no_redirects = urllib.request.build_opener(NoRedirect)
@@ -136,11 +136,11 @@ def test_caddy_hands_tablets_its_ca_over_http_and_nothing_else(stack) -> None:  
 class NoRedirect(urllib.request.HTTPRedirectHandler):
     """Let a redirect answer through as it is."""
 
-    def redirect_request(self, *args: object) -> None:  # noqa: D102
+    def redirect_request(self, *args: object) -> None:
         return None
 
 
-def test_tablet_paired_from_devices_page_greets_the_card(stack, playwright_driver) -> None:  # noqa: ANN001
+def test_tablet_paired_from_devices_page_greets_the_card(stack, playwright_driver) -> None:
     token = stack.server.add_member("Aino Laine")
     clip = card_clip(stack.base / "aino.y4m", "Aino Laine", token, blank_seconds=3)
     browser = launch(playwright_driver, stack, clip)
@@ -165,7 +165,7 @@ def test_tablet_paired_from_devices_page_greets_the_card(stack, playwright_drive
         browser.close()
 
 
-def test_camera_refused_or_missing_says_so_and_other_ways_work(stack, playwright_driver) -> None:  # noqa: ANN001
+def test_camera_refused_or_missing_says_so_and_other_ways_work(stack, playwright_driver) -> None:
     token = stack.server.add_member("Eero Koski")
     clip = card_clip(stack.base / "eero.y4m", "Eero Koski", token, seconds=1)
     for clip_or_none, allow, state in ((clip, False, "refused"), (None, True, "missing")):
@@ -193,7 +193,7 @@ def test_camera_refused_or_missing_says_so_and_other_ways_work(stack, playwright
     assert member_visits(stack, token) == []
 
 
-def test_scan_seen_while_server_is_down_is_delivered_once(stack, playwright_driver) -> None:  # noqa: ANN001
+def test_scan_seen_while_server_is_down_is_delivered_once(stack, playwright_driver) -> None:
     token = stack.server.add_member("Sanna Mäki")
     clip = card_clip(stack.base / "sanna.y4m", "Sanna Mäki", token, blank_seconds=4, seconds=6)
     browser = launch(playwright_driver, stack, clip)

@@ -44,21 +44,21 @@ class SilentPreview:
 
 
 @pytest.fixture(scope="module")
-def preview():  # noqa: ANN201
+def preview():
     silent = SilentPreview()
     yield silent
     silent.close()
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory, preview):  # noqa: ANN001, ANN201
+def server(tmp_path_factory, preview):
     live = start_server(tmp_path_factory, "words-server", KIOSK_PREVIEW_URL=preview.url)
     yield live
     live.stop()
 
 
 @pytest.fixture
-def page(browser):  # noqa: ANN001, ANN201
+def page(browser):
     context = browser.new_context(viewport=SIZES["800x480"], locale="fi-FI", has_touch=True)
     context.set_default_timeout(10_000)
     context.route("**/stream/door", lambda route: route.abort())
@@ -70,14 +70,14 @@ def page(browser):  # noqa: ANN001, ANN201
     assert problems.errors == []
 
 
-def wedge_scan(page, server, token: str) -> None:  # noqa: ANN001
+def wedge_scan(page, server, token: str) -> None:
     page.goto(server.url + "/")
     page.locator("#wedge-code").fill(token)
     page.locator("#wedge-code").press("Enter")
     page.wait_for_url("**/hello/**")
 
 
-def test_a_camera_with_no_frames_fails_fast_and_names_what_works(page, server) -> None:  # noqa: ANN001
+def test_a_camera_with_no_frames_fails_fast_and_names_what_works(page, server) -> None:
     page.goto(server.url + "/")
     page.wait_for_selector(".preview.no-camera .preview-fallback", state="visible", timeout=5_000)
     text = page.locator(".lead-no-camera").inner_text()
@@ -89,7 +89,7 @@ def test_a_camera_with_no_frames_fails_fast_and_names_what_works(page, server) -
 @pytest.mark.parametrize("size", ["800x480", "1280x800"])
 def test_the_greeting_asks_the_mood_first_and_keeps_the_rest_a_step_away(
     page, server, size
-) -> None:  # noqa: ANN001, E501
+) -> None:
     page.set_viewport_size(SIZES[size])
     wedge_scan(page, server, server.add_member(f"Anna-Liisa Korhonen {size}"))
     height = page.evaluate("document.documentElement.scrollHeight")
@@ -105,7 +105,7 @@ def test_the_greeting_asks_the_mood_first_and_keeps_the_rest_a_step_away(
     page.get_by_role("button", name="Näytä minut taululla").wait_for(state="visible")
 
 
-def test_a_hyphenated_name_stays_whole(page, server) -> None:  # noqa: ANN001
+def test_a_hyphenated_name_stays_whole(page, server) -> None:
     wedge_scan(page, server, server.add_member("Anna-Liisa Virtanen"))
     name = page.locator("h1.hello .name-whole")
     assert name.inner_text().startswith("Anna-Liisa")  # with its "!", which stays too
@@ -114,7 +114,7 @@ def test_a_hyphenated_name_stays_whole(page, server) -> None:  # noqa: ANN001
     assert name.evaluate("el => el.getClientRects().length") == 1
 
 
-def test_a_hard_day_is_met_with_care(page, server) -> None:  # noqa: ANN001
+def test_a_hard_day_is_met_with_care(page, server) -> None:
     wedge_scan(page, server, server.add_member("Tuomas Heikkinen"))
     Finger(page).tap(page.get_by_role("button", name="Tosi raskasta"))
     page.wait_for_url("**/help**")

@@ -10,7 +10,7 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):  # noqa: ANN001, ANN201
+def server(tmp_path_factory):
     """A server whose door screens go idle after 2 seconds."""
     live = start_server(tmp_path_factory, "idle-server", KIOSK_IDLE_SECONDS="2")
     yield live
@@ -18,7 +18,7 @@ def server(tmp_path_factory):  # noqa: ANN001, ANN201
 
 
 @pytest.fixture
-def page(browser):  # noqa: ANN001, ANN201
+def page(browser):
     """A touch page; scans come through the keyboard wedge, so no live stream is needed."""
     context = browser.new_context(viewport=LARGE, has_touch=True)
     context.set_default_timeout(10_000)
@@ -27,7 +27,7 @@ def page(browser):  # noqa: ANN001, ANN201
     context.close()
 
 
-def test_an_untouched_greeting_returns_to_welcome_in_finnish(page, server) -> None:  # noqa: ANN001
+def test_an_untouched_greeting_returns_to_welcome_in_finnish(page, server) -> None:
     token = server.add_member("Mikko Korhonen")
     page.goto(server.url + "/")
     page.locator("#wedge-code").fill(token)
@@ -49,7 +49,7 @@ def test_an_untouched_greeting_returns_to_welcome_in_finnish(page, server) -> No
     screenshot(page, "12-after-idle-welcome-fi", sizes=("800x480",))
 
 
-def test_more_time_keeps_the_screen_and_a_form_is_never_cut_short(page, server) -> None:  # noqa: ANN001
+def test_more_time_keeps_the_screen_and_a_form_is_never_cut_short(page, server) -> None:
     page.goto(server.url + "/guest")
     page.get_by_label("Nimesi").tap()
     page.locator("#osk [data-key='t']").tap()
@@ -70,7 +70,7 @@ def test_more_time_keeps_the_screen_and_a_form_is_never_cut_short(page, server) 
     assert page.get_by_label("Nimesi").input_value() == "T"
 
 
-def test_a_half_filled_guest_form_is_cleared_when_left(page, server) -> None:  # noqa: ANN001
+def test_a_half_filled_guest_form_is_cleared_when_left(page, server) -> None:
     page.goto(server.url + "/guest")
     page.get_by_label("Nimesi").tap()
     page.locator("#osk [data-key='t']").tap()

@@ -29,7 +29,7 @@ SHOTS = [SCREENSHOTS, *([Path(os.environ["KIOSK_SHOTS_DIR"])] if os.environ.get(
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):  # noqa: ANN001, ANN201
+def server(tmp_path_factory):
     from tests.browser.conftest import start_server
 
     live = start_server(tmp_path_factory, "monthly-server", KIOSK_PROJECT_START="2026-09")
@@ -46,7 +46,7 @@ def server(tmp_path_factory):  # noqa: ANN001, ANN201
     live.stop()
 
 
-def test_the_monthly_report_page_reads_and_prints(browser, server) -> None:  # noqa: ANN001
+def test_the_monthly_report_page_reads_and_prints(browser, server) -> None:
     context = browser.new_context(viewport=LARGE, locale="fi-FI")
     context.set_default_timeout(15_000)
     problems = PageProblems()

@@ -30,7 +30,7 @@ PASSWORD = "iltapäivän-kahvi-2026"
 
 
 @pytest.fixture(scope="module")
-def mail_server():  # noqa: ANN201
+def mail_server():
     server = MailServer()
     server.start()
     yield server
@@ -38,7 +38,7 @@ def mail_server():  # noqa: ANN201
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory, mail_server):  # noqa: ANN001, ANN201
+def server(tmp_path_factory, mail_server):
     live = start_server(
         tmp_path_factory,
         "notify-server",
@@ -61,7 +61,7 @@ def server(tmp_path_factory, mail_server):  # noqa: ANN001, ANN201
 
 
 @pytest.fixture
-def dashboard(browser, server):  # noqa: ANN001, ANN201
+def dashboard(browser, server):
     context = browser.new_context(viewport=LARGE, locale="fi-FI")
     context.set_default_timeout(10_000)
     problems = PageProblems()
@@ -82,7 +82,7 @@ def test_a_chat_request_reaches_inbox_and_dashboard_and_handling_stops_the_remin
     server,
     mail_server,
     dashboard,
-    tmp_path,  # noqa: ANN001
+    tmp_path,
 ) -> None:
     page = dashboard
     assert "Olet päivystysvuorossa" in page.locator(".duty").inner_text()
@@ -138,7 +138,7 @@ def test_a_chat_request_reaches_inbox_and_dashboard_and_handling_stops_the_remin
     door.close()
 
 
-def test_the_sound_can_be_turned_off(dashboard) -> None:  # noqa: ANN001
+def test_the_sound_can_be_turned_off(dashboard) -> None:
     button = dashboard.locator("#sound-toggle")
     assert button.get_attribute("aria-pressed") == "true"
     button.click()
@@ -149,7 +149,7 @@ def test_the_sound_can_be_turned_off(dashboard) -> None:  # noqa: ANN001
 
 
 @pytest.mark.parametrize("size", [{"width": 800, "height": 480}, {"width": 1024, "height": 600}])
-def test_a_guest_taps_their_host_and_the_host_is_told(browser, server, mail_server, size) -> None:  # noqa: ANN001
+def test_a_guest_taps_their_host_and_the_host_is_told(browser, server, mail_server, size) -> None:
     context = browser.new_context(viewport=size, locale="fi-FI", has_touch=True)
     context.set_default_timeout(10_000)
     page = context.new_page()

@@ -21,7 +21,7 @@ PHONE = SIZES["390x844"]
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):  # noqa: ANN001, ANN201
+def server(tmp_path_factory):
     """A server with two staff logins, made with `kiosk staff add` as an operator would."""
     live = start_server(tmp_path_factory, "phones-server")
     env = {k: v for k, v in os.environ.items() if not k.startswith("KIOSK_")}
@@ -38,7 +38,7 @@ def server(tmp_path_factory):  # noqa: ANN001, ANN201
     live.stop()
 
 
-def phone(browser, server, username: str):  # noqa: ANN001, ANN201
+def phone(browser, server, username: str):
     """A phone logged in as ``username``, in Finnish, with touch."""
     context = browser.new_context(
         viewport=PHONE, locale="fi-FI", has_touch=True, is_mobile=True, device_scale_factor=2
@@ -55,7 +55,7 @@ def phone(browser, server, username: str):  # noqa: ANN001, ANN201
     return context, page, problems
 
 
-def check_in_people(server, names: list[str]) -> list[int]:  # noqa: ANN001
+def check_in_people(server, names: list[str]) -> list[int]:
     from datetime import datetime
     from zoneinfo import ZoneInfo
 
@@ -73,7 +73,7 @@ def check_in_people(server, names: list[str]) -> list[int]:  # noqa: ANN001
         db.close()
 
 
-def test_every_staff_page_fits_a_phone_with_no_axe_violations(browser, server) -> None:  # noqa: ANN001
+def test_every_staff_page_fits_a_phone_with_no_axe_violations(browser, server) -> None:
     check_in_people(server, ["Kaarina Pitkänen-Lindholm", "Ville Laine"])
     context, page, problems = phone(browser, server, "heimo")
     try:
@@ -106,7 +106,7 @@ def test_every_staff_page_fits_a_phone_with_no_axe_violations(browser, server) -
     assert problems.errors == []
 
 
-def test_roll_call_ticks_on_one_phone_show_on_another(browser, server) -> None:  # noqa: ANN001
+def test_roll_call_ticks_on_one_phone_show_on_another(browser, server) -> None:
     visits = check_in_people(server, ["Aino Aalto", "Eero Salo", "Tiina Koski"])
     first, page_a, problems_a = phone(browser, server, "heimo")
     second, page_b, problems_b = phone(browser, server, "hanna")

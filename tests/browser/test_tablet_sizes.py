@@ -10,7 +10,7 @@ from tests.browser.tablet import LANDSCAPE, PORTRAIT, shot
 SIZES = {"768x1024": PORTRAIT, "1280x800": LANDSCAPE}
 
 
-def fits(page) -> None:  # noqa: ANN001
+def fits(page) -> None:
     """Nothing sticks out sideways, and every button on screen is big enough to touch."""
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0, f"{page.url}: {overflow} px wider than the screen"
@@ -26,7 +26,7 @@ def fits(page) -> None:  # noqa: ANN001
     assert small == [], f"{page.url}: touch targets under 44 px"
 
 
-def in_view(page, selector: str) -> None:  # noqa: ANN001
+def in_view(page, selector: str) -> None:
     """The element is on screen without scrolling."""
     box = page.locator(selector).first.bounding_box()
     viewport = page.viewport_size
@@ -34,7 +34,7 @@ def in_view(page, selector: str) -> None:  # noqa: ANN001
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_door_screens_fit_a_tablet(page, server, size: str) -> None:  # noqa: ANN001
+def test_door_screens_fit_a_tablet(page, server, size: str) -> None:
     page.set_viewport_size(SIZES[size])
     token = server.add_member(f"Tuuli Tabletti{size.replace('x', '')}")
     page.goto(server.url + "/")

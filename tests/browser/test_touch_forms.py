@@ -19,7 +19,7 @@ GUEST_FIELDS = ("name", "company", "purpose", "host_name")
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):  # noqa: ANN001, ANN201
+def server(tmp_path_factory):
     """A server with the kiosk's own scan rules (a second scan soon after is a repeat)."""
     live = start_server(tmp_path_factory, "touch-server")
     yield live
@@ -27,12 +27,12 @@ def server(tmp_path_factory):  # noqa: ANN001, ANN201
 
 
 @pytest.fixture(params=list(SIZES))
-def size(request) -> str:  # noqa: ANN001
+def size(request) -> str:
     """Each screen the door is used on: 7" panel, 10" tablet, 13" screen, a phone."""
     return request.param
 
 
-def touch_page(browser, size: str, *, live: bool = False):  # noqa: ANN001, ANN201
+def touch_page(browser, size: str, *, live: bool = False):
     """A Finnish touch page at ``size``; without ``live`` its door stream is cut."""
     context = browser.new_context(viewport=SIZES[size], locale="fi-FI", has_touch=True)
     context.set_default_timeout(10_000)
@@ -44,7 +44,7 @@ def touch_page(browser, size: str, *, live: bool = False):  # noqa: ANN001, ANN2
     return context, page, problems
 
 
-def above_keyboard(page, field_id: str) -> bool:  # noqa: ANN001
+def above_keyboard(page, field_id: str) -> bool:
     """Tell whether the whole field is on the screen and not behind the keyboard."""
     return page.evaluate(
         """(id) => {
@@ -57,7 +57,7 @@ def above_keyboard(page, field_id: str) -> bool:  # noqa: ANN001
     )
 
 
-def open_visits(server, first_name: str) -> int:  # noqa: ANN001
+def open_visits(server, first_name: str) -> int:
     """How many open visits the database holds for members called ``first_name``."""
     db = connect(server.db_path)
     try:
@@ -70,7 +70,7 @@ def open_visits(server, first_name: str) -> int:  # noqa: ANN001
         db.close()
 
 
-def test_the_tap_that_opens_a_field_types_nothing(browser, server, size) -> None:  # noqa: ANN001
+def test_the_tap_that_opens_a_field_types_nothing(browser, server, size) -> None:
     context, page, problems = touch_page(browser, size)
     finger = Finger(page)
     try:
@@ -100,7 +100,7 @@ def test_the_tap_that_opens_a_field_types_nothing(browser, server, size) -> None
     assert problems.errors == []
 
 
-def test_a_forgotten_card_typed_with_a_finger_is_found(browser, server, size) -> None:  # noqa: ANN001
+def test_a_forgotten_card_typed_with_a_finger_is_found(browser, server, size) -> None:
     who = f"Liisa{size.replace('x', '')}"
     email = f"{who.lower()}@example.fi"
     server.add_member(f"{who} Laine", email=email)
@@ -122,7 +122,7 @@ def test_a_forgotten_card_typed_with_a_finger_is_found(browser, server, size) ->
     assert problems.errors == []
 
 
-def test_a_missing_consent_is_shown_focused_and_read_out(browser, server, size) -> None:  # noqa: ANN001
+def test_a_missing_consent_is_shown_focused_and_read_out(browser, server, size) -> None:
     context, page, problems = touch_page(browser, size)
     finger = Finger(page)
     try:
@@ -153,7 +153,7 @@ def test_a_missing_consent_is_shown_focused_and_read_out(browser, server, size) 
     assert problems.errors == []
 
 
-def test_a_scan_during_a_form_does_not_take_the_screen(browser, server) -> None:  # noqa: ANN001
+def test_a_scan_during_a_form_does_not_take_the_screen(browser, server) -> None:
     """The walk-through of a guest on the 7" panel, while a member scans meanwhile.
 
     The guest types with the on-screen keyboard and sees every field; Anna scans and gets a

@@ -17,7 +17,7 @@ TAP_SECONDS = 0.12
 class Finger:
     """Touches the page through a CDP session, as a touchscreen would."""
 
-    def __init__(self, page) -> None:  # noqa: ANN001
+    def __init__(self, page) -> None:
         self.page = page
         self.cdp = page.context.new_cdp_session(page)
 
@@ -36,11 +36,11 @@ class Finger:
             self.page.evaluate(
                 "() => new Promise(r => requestAnimationFrame(() => setTimeout(r, 30)))"
             )
-        except Exception as exc:  # noqa: BLE001 - Playwright's Error
+        except Exception as exc:
             if "context was destroyed" not in str(exc) and "navigat" not in str(exc):
                 raise
 
-    def tap(self, locator, hold: float = TAP_SECONDS) -> None:  # noqa: ANN001
+    def tap(self, locator, hold: float = TAP_SECONDS) -> None:
         """Tap the middle of ``locator``, scrolled into view first."""
         locator.scroll_into_view_if_needed()
         box = locator.bounding_box()

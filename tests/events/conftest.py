@@ -105,7 +105,7 @@ def join_action(html: str, event_id: int) -> str | None:
     return match.group(1) if match else None
 
 
-def post_form(client: FlaskClient, page_url: str, action: str, **data: object):  # noqa: ANN201
+def post_form(client: FlaskClient, page_url: str, action: str, **data: object):
     """POST to ``action`` with the CSRF token of ``page_url``."""
     token = csrf(client.get(page_url).text)
     return client.post(action, data={"csrf_token": token, **data})
@@ -115,7 +115,7 @@ MemberFactory = Callable[..., tuple[int, str]]
 
 
 @pytest.fixture
-def add(appdb, clock: FixedClock) -> MemberFactory:  # noqa: ANN001, F811 (a fixture)
+def add(appdb, clock: FixedClock) -> MemberFactory:  # noqa: F811 (a fixture)
     """Add a member to the app's database: ``add("Anna Virtanen", company=…)`` → (id, token)."""
 
     def _add(name: str, **fields: object) -> tuple[int, str]:

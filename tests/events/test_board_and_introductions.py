@@ -106,7 +106,7 @@ def test_erased_and_deactivated_members_never_show(db, clock) -> None:
 
 
 @pytest.fixture
-def intro_db(db):  # noqa: ANN001, ANN201
+def intro_db(db):
     """The migrated database (with introduction_dismissals)."""
     return db
 

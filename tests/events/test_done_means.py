@@ -106,5 +106,5 @@ def test_done_means(tmp_path, clock, emu, monkeypatch) -> None:  # noqa: F811
     assert totals["Tapahtumat"] == "2"
     assert totals["Tapahtumiin osallistuneet"] == "3"
     assert totals["Tapahtumaosallistumiset"] == "3"
-    print("\n".join(",".join(row) for row in [*events_rows, *summary]))  # noqa: T201
+    print("\n".join(",".join(row) for row in [*events_rows, *summary]))
     db.close()

@@ -43,7 +43,7 @@ def door_get_urls(app: Flask) -> list[str]:
 
 
 @pytest.fixture
-def house(app: Flask, appdb, clock):  # noqa: ANN001, ANN201
+def house(app: Flask, appdb, clock):
     """A busy afternoon: who is where, and what each one must never show."""
     db, now = appdb, clock.now()
     workshop = make_event(db, now, "Hitsauksen työpaja", starts="09:00", ends="16:00", capacity="2")

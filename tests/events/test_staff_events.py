@@ -26,7 +26,7 @@ EVENT_FORM = {
 }
 
 
-def _events_urls(app) -> list[tuple[str, str]]:  # noqa: ANN001
+def _events_urls(app) -> list[tuple[str, str]]:
     adapter = app.url_map.bind("localhost")
     found = []
     for rule in app.url_map.iter_rules():

@@ -37,13 +37,13 @@ class _Inbox:
         self.refuse: dict[str, str] = {}  # address -> SMTP reply, e.g. "550 no such user"
         self.lock = threading.Lock()
 
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: ANN001, ANN201, N802
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address.lower() in self.refuse:
             return self.refuse[address.lower()]
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
-    async def handle_DATA(self, server, session, envelope: Envelope):  # noqa: ANN001, ANN201, N802
+    async def handle_DATA(self, server, session, envelope: Envelope):
         message = email.message_from_bytes(envelope.original_content, policy=email.policy.default)
         with self.lock:
             self.messages.append(message)
@@ -111,7 +111,7 @@ class TeamsReceiver:
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length)
                 receiver.headers.append(dict(self.headers))
@@ -143,7 +143,7 @@ def teams() -> Iterator[TeamsReceiver]:
     receiver.close()
 
 
-def notify_settings(tmp_path, **overrides: object) -> Settings:  # noqa: ANN001
+def notify_settings(tmp_path, **overrides: object) -> Settings:
     """Settings as ``kiosk serve`` would read them, with these overrides."""
     base = {"DATABASE": str(tmp_path / "kiosk.db"), "MAIL_FROM": "kioski@tankkaamo.example"}
     base.update(overrides)
@@ -168,7 +168,7 @@ def add_host(
     return user_id
 
 
-def helsinki():  # noqa: ANN201
+def helsinki():
     """The kiosk's zone."""
     from zoneinfo import ZoneInfo
 

@@ -19,14 +19,14 @@ from tests.notify.conftest import PASSWORD, add_host, helsinki, notify_settings
 
 
 @pytest.fixture
-def runner(tmp_path, monkeypatch):  # noqa: ANN001, ANN201
+def runner(tmp_path, monkeypatch):
     monkeypatch.setenv("KIOSK_INSTANCE", str(tmp_path / "instance"))
     monkeypatch.setenv("KIOSK_DEMO_DATA", "false")
     monkeypatch.setenv("KIOSK_MAIL_FROM", "kioski@tankkaamo.example")
     return CliRunner()
 
 
-def test_notify_test_sends_to_the_address_given(runner, monkeypatch, mail_server):  # noqa: ANN001
+def test_notify_test_sends_to_the_address_given(runner, monkeypatch, mail_server):
     monkeypatch.setenv("KIOSK_SMTP_URL", mail_server.url)
     result = runner.invoke(cli, ["notify", "test", "--to", "koordinaattori@tankkaamo.example"])
     assert result.exit_code == 0, result.output
@@ -36,7 +36,7 @@ def test_notify_test_sends_to_the_address_given(runner, monkeypatch, mail_server
     assert "Kioskin ilmoitukset tavoittavat sinut." in message.get_content()
 
 
-def test_notify_test_fails_clearly_when_the_server_is_down(runner, monkeypatch, mail_server):  # noqa: ANN001
+def test_notify_test_fails_clearly_when_the_server_is_down(runner, monkeypatch, mail_server):
     monkeypatch.setenv("KIOSK_SMTP_URL", mail_server.url)
     mail_server.stop()
     result = runner.invoke(cli, ["notify", "test", "--to", "k@tankkaamo.example"])
@@ -45,7 +45,7 @@ def test_notify_test_fails_clearly_when_the_server_is_down(runner, monkeypatch, 
     assert "1 of 1 test messages not sent" in result.output
 
 
-def test_notify_test_goes_to_the_area_and_teams(runner, monkeypatch, mail_server, teams):  # noqa: ANN001
+def test_notify_test_goes_to_the_area_and_teams(runner, monkeypatch, mail_server, teams):
     monkeypatch.setenv("KIOSK_SMTP_URL", mail_server.url)
     monkeypatch.setenv("KIOSK_NOTIFY_AREA", f"tiimi@tankkaamo.example,{teams.url}")
     result = runner.invoke(cli, ["notify", "test"])
@@ -63,12 +63,12 @@ def test_notify_test_goes_to_the_area_and_teams(runner, monkeypatch, mail_server
         (["notify", "test", "--to", "not-an-address"], "is not a valid email address"),
     ],
 )
-def test_notify_test_refuses_nothing_to_send_to(runner, args, message) -> None:  # noqa: ANN001
+def test_notify_test_refuses_nothing_to_send_to(runner, args, message) -> None:
     result = runner.invoke(cli, args)
     assert result.exit_code != 0 and message in result.output
 
 
-def test_staff_add_with_email(runner, tmp_path, monkeypatch) -> None:  # noqa: ANN001
+def test_staff_add_with_email(runner, tmp_path, monkeypatch) -> None:
     monkeypatch.setenv("KIOSK_NEW_PASSWORD", PASSWORD)
     bad = runner.invoke(cli, ["staff", "add", "liisa", "--email", "liisa@"])
     assert bad.exit_code != 0 and "is not a valid email address" in bad.output
@@ -82,7 +82,7 @@ def test_staff_add_with_email(runner, tmp_path, monkeypatch) -> None:  # noqa: A
     assert rows == [("liisa", "Liisa@tankkaamo.example")]  # the refused one made nothing
 
 
-def test_reminder_after_ten_minutes_goes_out_once(db, clock, tmp_path, mail_server):  # noqa: ANN001
+def test_reminder_after_ten_minutes_goes_out_once(db, clock, tmp_path, mail_server):
     settings = notify_settings(tmp_path, SMTP_URL=mail_server.url)
     config = dispatch.NotifyConfig.from_settings(settings)
     add_host(db, clock, "hanna", "hanna@tankkaamo.example")
@@ -101,7 +101,7 @@ def test_reminder_after_ten_minutes_goes_out_once(db, clock, tmp_path, mail_serv
     assert "Äksel pyysi heimopäällikköä klo 10.00, 10 minuuttia sitten." in reminder.get_content()
 
 
-def test_daily_digest_once_a_day_after_its_time(db, clock, tmp_path, mail_server):  # noqa: ANN001
+def test_daily_digest_once_a_day_after_its_time(db, clock, tmp_path, mail_server):
     settings = notify_settings(tmp_path, SMTP_URL=mail_server.url, NOTIFY_DIGEST_TIME="07:30")
     config = dispatch.NotifyConfig.from_settings(settings)
     tz = helsinki()
@@ -154,7 +154,7 @@ def test_quiet_hours_run_over_midnight(clock_time: str, quiet: bool) -> None:
     assert in_quiet_hours(staff, moment, helsinki()) is quiet
 
 
-def test_on_duty_ends_at_closing_time_across_the_dst_change(db, clock) -> None:  # noqa: ANN001
+def test_on_duty_ends_at_closing_time_across_the_dst_change(db, clock) -> None:
     from kiosk.closing import parse_closing_time
     from kiosk.notify.staff_choices import get_staff, on_duty, set_on_duty
 
@@ -168,7 +168,7 @@ def test_on_duty_ends_at_closing_time_across_the_dst_change(db, clock) -> None: 
     assert not on_duty(staff, datetime(2026, 10, 25, 22, 0, tzinfo=tz))
 
 
-def test_forgetting_a_member_empties_and_stops_their_messages(db, clock, tmp_path) -> None:  # noqa: ANN001
+def test_forgetting_a_member_empties_and_stops_their_messages(db, clock, tmp_path) -> None:
     from kiosk.privacy.erasure import forget_member
 
     settings = notify_settings(tmp_path, SMTP_URL="smtp://127.0.0.1:9")
@@ -183,7 +183,7 @@ def test_forgetting_a_member_empties_and_stops_their_messages(db, clock, tmp_pat
     assert row == {"subject": "", "body": "", "status": "cancelled"}
 
 
-def test_retention_empties_old_messages(db, clock, tmp_path, mail_server) -> None:  # noqa: ANN001
+def test_retention_empties_old_messages(db, clock, tmp_path, mail_server) -> None:
     from kiosk.privacy.retention import anonymise_expired
 
     settings = notify_settings(tmp_path, SMTP_URL=mail_server.url)

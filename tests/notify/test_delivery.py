@@ -19,7 +19,7 @@ TOPICS = ["rahoitus", "markkinointi", "digi", "verotus", "jaksaminen", "verkosto
 MOOD_WORDS = ("raskas", "vaikea", "heavy", "hard", "mood", "mieliala", "5")
 
 
-def raise_request(db, clock, config, name="Päivi Mäkelä", chat=True, topics=("rahoitus",)):  # noqa: ANN001, ANN201
+def raise_request(db, clock, config, name="Päivi Mäkelä", chat=True, topics=("rahoitus",)):
     member_id, _token = gen_member(db, clock.now(), name, approach_ok=True)
     visit_id = manual_check_in(db, member_id, clock.now())
     with write_transaction(db):
@@ -30,11 +30,11 @@ def raise_request(db, clock, config, name="Päivi Mäkelä", chat=True, topics=(
     return alert_id, delivery
 
 
-def rows(db):  # noqa: ANN001, ANN201
+def rows(db):
     return list(db.query("SELECT * FROM notifications ORDER BY id"))
 
 
-def test_a_chat_request_reaches_the_host_on_duty_in_finnish(db, clock, tmp_path, mail_server):  # noqa: ANN001
+def test_a_chat_request_reaches_the_host_on_duty_in_finnish(db, clock, tmp_path, mail_server):
     settings = notify_settings(tmp_path, SMTP_URL=mail_server.url)
     config = dispatch.NotifyConfig.from_settings(settings)
     add_host(db, clock, "hanna", "hanna.hoitaja@tankkaamo.example")
@@ -60,7 +60,7 @@ def test_a_chat_request_reaches_the_host_on_duty_in_finnish(db, clock, tmp_path,
     assert len(audit) == 1 and json.loads(audit[0]["details"])["message_id"] == row["message_id"]
 
 
-def test_a_consented_low_mood_is_worded_as_a_wish_for_a_word(db, clock, tmp_path, mail_server):  # noqa: ANN001
+def test_a_consented_low_mood_is_worded_as_a_wish_for_a_word(db, clock, tmp_path, mail_server):
     settings = notify_settings(tmp_path, SMTP_URL=mail_server.url)
     config = dispatch.NotifyConfig.from_settings(settings)
     add_host(db, clock, "hanna", "hanna@tankkaamo.example")
@@ -77,7 +77,7 @@ def test_a_consented_low_mood_is_worded_as_a_wish_for_a_word(db, clock, tmp_path
     assert not [word for word in MOOD_WORDS if word in text.replace("10.00", "")]
 
 
-def test_nobody_on_duty_or_in_quiet_hours_gets_nothing_and_no_promise(db, clock, tmp_path):  # noqa: ANN001
+def test_nobody_on_duty_or_in_quiet_hours_gets_nothing_and_no_promise(db, clock, tmp_path):
     settings = notify_settings(tmp_path, SMTP_URL="smtp://127.0.0.1:9")
     config = dispatch.NotifyConfig.from_settings(settings)
     add_host(db, clock, "offduty", "off@tankkaamo.example", on_duty=False)
@@ -90,7 +90,7 @@ def test_nobody_on_duty_or_in_quiet_hours_gets_nothing_and_no_promise(db, clock,
     assert rows(db) == []
 
 
-def test_the_same_alert_is_never_queued_twice(db, clock, tmp_path):  # noqa: ANN001
+def test_the_same_alert_is_never_queued_twice(db, clock, tmp_path):
     settings = notify_settings(tmp_path, SMTP_URL="smtp://127.0.0.1:9")
     config = dispatch.NotifyConfig.from_settings(settings)
     add_host(db, clock, "hanna", "hanna@tankkaamo.example")
@@ -103,7 +103,7 @@ def test_mail_server_down_for_an_hour_then_back_loses_and_doubles_nothing(
     db,
     clock,
     tmp_path,
-    mail_server,  # noqa: ANN001
+    mail_server,
 ) -> None:
     settings = notify_settings(tmp_path, SMTP_URL=mail_server.url)
     config = dispatch.NotifyConfig.from_settings(settings)
@@ -134,7 +134,7 @@ def test_mail_server_down_for_an_hour_then_back_loses_and_doubles_nothing(
     assert any("Äänekäs5" in m["Subject"] for m in received)
 
 
-def test_a_message_sent_again_after_a_crash_keeps_its_message_id(db, clock, tmp_path, mail_server):  # noqa: ANN001
+def test_a_message_sent_again_after_a_crash_keeps_its_message_id(db, clock, tmp_path, mail_server):
     settings = notify_settings(tmp_path, SMTP_URL=mail_server.url)
     config = dispatch.NotifyConfig.from_settings(settings)
     add_host(db, clock, "hanna", "hanna@tankkaamo.example")
@@ -155,7 +155,7 @@ def test_a_refused_recipient_fails_with_the_reason_after_bounded_tries(
     db,
     clock,
     tmp_path,
-    mail_server,  # noqa: ANN001
+    mail_server,
 ) -> None:
     settings = notify_settings(tmp_path, SMTP_URL=mail_server.url)
     config = dispatch.NotifyConfig.from_settings(settings)
@@ -172,7 +172,7 @@ def test_a_refused_recipient_fails_with_the_reason_after_bounded_tries(
     assert mail_server.messages == []
 
 
-def test_a_temporary_refusal_waits_and_goes_out_later(db, clock, tmp_path, mail_server):  # noqa: ANN001
+def test_a_temporary_refusal_waits_and_goes_out_later(db, clock, tmp_path, mail_server):
     settings = notify_settings(tmp_path, SMTP_URL=mail_server.url)
     config = dispatch.NotifyConfig.from_settings(settings)
     add_host(db, clock, "hanna", "busy@tankkaamo.example")
@@ -189,7 +189,7 @@ def test_a_temporary_refusal_waits_and_goes_out_later(db, clock, tmp_path, mail_
     assert [m["Message-ID"] for m in mail_server.wait_for(1)] == [row["message_id"]]
 
 
-def test_a_mail_server_that_never_answers_times_out_and_the_message_waits(db, clock, tmp_path):  # noqa: ANN001
+def test_a_mail_server_that_never_answers_times_out_and_the_message_waits(db, clock, tmp_path):
     silent = socket.socket()
     silent.bind(("127.0.0.1", 0))
     silent.listen(5)  # accepts connections and never says a word
@@ -210,7 +210,7 @@ def test_a_mail_server_that_never_answers_times_out_and_the_message_waits(db, cl
     assert "timed out" in row["last_error"]
 
 
-def test_teams_gets_an_adaptive_card(db, clock, tmp_path, teams):  # noqa: ANN001
+def test_teams_gets_an_adaptive_card(db, clock, tmp_path, teams):
     settings = notify_settings(tmp_path, NOTIFY_AREA=[teams.url])
     config = dispatch.NotifyConfig.from_settings(settings)
     _alert, delivery = raise_request(db, clock, config, topics=("digi", "verotus"))
@@ -229,7 +229,7 @@ def test_teams_gets_an_adaptive_card(db, clock, tmp_path, teams):  # noqa: ANN00
     assert teams.headers[0]["X-Message-Id"] == rows(db)[0]["message_id"]
 
 
-def test_a_teams_4xx_fails_with_the_reason_after_bounded_tries(db, clock, tmp_path, teams):  # noqa: ANN001
+def test_a_teams_4xx_fails_with_the_reason_after_bounded_tries(db, clock, tmp_path, teams):
     teams.status = 400
     teams.answer = b'{"error": {"code": "TriggerInputSchemaMismatch"}}'
     settings = notify_settings(tmp_path, NOTIFY_AREA=[teams.url])
@@ -245,7 +245,7 @@ def test_a_teams_4xx_fails_with_the_reason_after_bounded_tries(db, clock, tmp_pa
     assert len(teams.posts) == queue.PERMANENT_TRIES
 
 
-def test_the_worker_thread_sends_at_once_when_woken(db, db_path, clock, tmp_path, mail_server):  # noqa: ANN001
+def test_the_worker_thread_sends_at_once_when_woken(db, db_path, clock, tmp_path, mail_server):
     from kiosk.db import connect
     from kiosk.notify.worker import wake
 
@@ -264,7 +264,7 @@ def test_the_worker_thread_sends_at_once_when_woken(db, db_path, clock, tmp_path
     assert threading.active_count() >= 1
 
 
-def test_messages_older_than_a_day_are_given_up_with_the_reason(db, clock, tmp_path):  # noqa: ANN001
+def test_messages_older_than_a_day_are_given_up_with_the_reason(db, clock, tmp_path):
     settings = notify_settings(tmp_path, SMTP_URL="smtp://127.0.0.1:9")
     config = dispatch.NotifyConfig.from_settings(settings)
     add_host(db, clock, "hanna", "hanna@tankkaamo.example")

@@ -17,7 +17,7 @@ from tests.web_helpers import csrf_token, visible_text
 
 
 @pytest.fixture
-def app(tmp_path, clock, mail_server):  # noqa: ANN001, ANN201
+def app(tmp_path, clock, mail_server):
     return make_app(
         tmp_path,
         clock,
@@ -28,18 +28,18 @@ def app(tmp_path, clock, mail_server):  # noqa: ANN001, ANN201
 
 
 @pytest.fixture
-def appdb(app):  # noqa: ANN001, ANN201
+def appdb(app):
     db = connect(app.config["DATABASE"])
     yield db
     db.close()
 
 
-def deliver(app, appdb, clock) -> None:  # noqa: ANN001
+def deliver(app, appdb, clock) -> None:
     """What the worker thread does: send everything due now."""
     send_due(appdb, senders_from_settings(app.extensions["kiosk.settings"]), clock.now())
 
 
-def ask_for_a_chat(app, appdb, clock, name: str = "Päivi Mäkelä") -> str:  # noqa: ANN001
+def ask_for_a_chat(app, appdb, clock, name: str = "Päivi Mäkelä") -> str:
     """Scan a member in at the door, tap a mood and "I'd like a chat"; return the thanks page."""
     client = app.test_client()
     _id, token = gen_member(appdb, clock.now(), name, approach_ok=True)
@@ -52,7 +52,7 @@ def ask_for_a_chat(app, appdb, clock, name: str = "Päivi Mäkelä") -> str:  # 
     return visible_text(client.get(done.location).text)
 
 
-def test_the_door_promises_a_visit_when_a_host_on_duty_was_told(app, appdb, clock, mail_server):  # noqa: ANN001
+def test_the_door_promises_a_visit_when_a_host_on_duty_was_told(app, appdb, clock, mail_server):
     add_host(appdb, clock, "hanna", "hanna@tankkaamo.example")
     text = ask_for_a_chat(app, appdb, clock)
     assert "Heimopäällikkö tulee pian luoksesi" in text
@@ -63,7 +63,7 @@ def test_the_door_promises_a_visit_when_a_host_on_duty_was_told(app, appdb, cloc
 
 
 @pytest.mark.parametrize("situation", ["nobody on duty", "quiet hours", "no address"])
-def test_otherwise_the_door_says_it_was_passed_on(app, appdb, clock, situation: str) -> None:  # noqa: ANN001
+def test_otherwise_the_door_says_it_was_passed_on(app, appdb, clock, situation: str) -> None:
     if situation == "nobody on duty":
         add_host(appdb, clock, "hanna", "hanna@tankkaamo.example", on_duty=False)
     elif situation == "quiet hours":  # 10:00 falls in 08:00-12:00
@@ -81,7 +81,7 @@ def test_a_guest_who_names_a_host_from_the_list_is_announced_to_them(
     app,
     appdb,
     clock,
-    mail_server,  # noqa: ANN001
+    mail_server,
 ) -> None:
     add_host(appdb, clock, "hanna", "hanna@tankkaamo.example", display_name="Hanna Höijer")
     add_host(appdb, clock, "noguests", "other@tankkaamo.example", kinds=("request",))
@@ -108,7 +108,7 @@ def test_a_guest_who_names_a_host_from_the_list_is_announced_to_them(
     assert "Äkräs" not in message.get_content()
 
 
-def test_a_host_typed_as_free_text_is_kept_and_matched_when_it_is_a_name(app, appdb, clock):  # noqa: ANN001
+def test_a_host_typed_as_free_text_is_kept_and_matched_when_it_is_a_name(app, appdb, clock):
     add_host(appdb, clock, "hanna", "hanna@tankkaamo.example", display_name="Hanna Höijer")
     client = app.test_client()
     # Two guests (one guest still in holds one visit, so the same name would not sign in again).
@@ -132,7 +132,7 @@ def test_a_host_typed_as_free_text_is_kept_and_matched_when_it_is_a_name(app, ap
 
 
 @pytest.fixture
-def host(app, appdb, clock):  # noqa: ANN001, ANN201
+def host(app, appdb, clock):
     add_host(appdb, clock, "hanna", "hanna@tankkaamo.example")
     client = app.test_client()
     client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
@@ -140,7 +140,7 @@ def host(app, appdb, clock):  # noqa: ANN001, ANN201
     return client
 
 
-def test_open_requests_survive_checkout_urgent_first_with_wait(host, app, appdb, clock):  # noqa: ANN001
+def test_open_requests_survive_checkout_urgent_first_with_wait(host, app, appdb, clock):
     from kiosk.moods import record_mood, request_host
     from kiosk.visits import close_visit
 
@@ -161,7 +161,7 @@ def test_open_requests_survive_checkout_urgent_first_with_wait(host, app, appdb,
     assert "has left" in section and "waiting 10 min" in section and "waiting 3 min" in section
 
 
-def test_marking_handled_cancels_the_reminder(host, app, appdb, clock):  # noqa: ANN001
+def test_marking_handled_cancels_the_reminder(host, app, appdb, clock):
     from kiosk.moods import request_host
 
     config = dispatch.NotifyConfig.from_settings(app.extensions["kiosk.settings"])
@@ -182,7 +182,7 @@ def test_marking_handled_cancels_the_reminder(host, app, appdb, clock):  # noqa:
     assert row == {"kind": "reminder", "status": "cancelled"}
 
 
-def test_on_duty_switch_and_invalid_address_refused(host, appdb, clock):  # noqa: ANN001
+def test_on_duty_switch_and_invalid_address_refused(host, appdb, clock):
     page = host.get("/staff/").text
     assert "You are on duty until 22:00" in page
     post(host, "/staff/", "/staff/duty", on="0")
@@ -211,7 +211,7 @@ def test_on_duty_switch_and_invalid_address_refused(host, appdb, clock):  # noqa
     assert row == ("Hanna.Uusi@tankkaamo.example", '["request", "digest"]', "21:00", "07:00")
 
 
-def test_devices_page_shows_the_notification_queue(host, app, appdb, clock):  # noqa: ANN001
+def test_devices_page_shows_the_notification_queue(host, app, appdb, clock):
     from kiosk.notify import queue
 
     queue.enqueue(
@@ -229,7 +229,7 @@ def test_devices_page_shows_the_notification_queue(host, app, appdb, clock):  # 
     assert "Notifications: waiting to be sent" in mini
 
 
-def test_a_consented_low_mood_is_published_live_to_the_dashboards(app, appdb, clock) -> None:  # noqa: ANN001
+def test_a_consented_low_mood_is_published_live_to_the_dashboards(app, appdb, clock) -> None:
     import json
 
     _sub, inbox = app.extensions["kiosk.broker"].subscribe("staff")
@@ -253,7 +253,7 @@ def test_a_fault_in_queuing_keeps_the_request_and_promises_nothing(
     appdb,
     clock,
     monkeypatch,
-    caplog,  # noqa: ANN001
+    caplog,
 ) -> None:
     add_host(appdb, clock, "hanna", "hanna@tankkaamo.example")
 

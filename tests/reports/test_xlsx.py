@@ -41,7 +41,7 @@ def _xlsx(db, kind: str, path: Path, language: str = "en") -> Path:
     return path
 
 
-def _as_csv_text(cell) -> str:  # noqa: ANN001
+def _as_csv_text(cell) -> str:
     """How our CSV writes the value the workbook cell holds (in its number format)."""
     value = cell.value
     if cell.number_format == "0.0" and isinstance(value, int | float):

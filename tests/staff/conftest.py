@@ -45,7 +45,7 @@ def app(tmp_path: Path, clock: FixedClock) -> Flask:
 
 
 @pytest.fixture
-def appdb(app: Flask):  # noqa: ANN201
+def appdb(app: Flask):
     """A connection to the app's database, for arranging and checking rows."""
     db = connect(app.config["DATABASE"])
     yield db
@@ -59,7 +59,7 @@ def csrf_token(html: str) -> str:
     return match.group(1)
 
 
-def log_in(client: FlaskClient, username: str, password: str):  # noqa: ANN201
+def log_in(client: FlaskClient, username: str, password: str):
     """Log in through the real form (CSRF included); return the POST's response."""
     page = client.get("/staff/login")
     return client.post(
@@ -68,7 +68,7 @@ def log_in(client: FlaskClient, username: str, password: str):  # noqa: ANN201
     )
 
 
-def post(client: FlaskClient, page_url: str, url: str, **data: str):  # noqa: ANN201
+def post(client: FlaskClient, page_url: str, url: str, **data: str):
     """POST ``data`` to ``url`` with the CSRF token taken from ``page_url``."""
     token = csrf_token(client.get(page_url).text)
     return client.post(url, data={"csrf_token": token, **data})
@@ -93,7 +93,7 @@ def admin(app: Flask) -> FlaskClient:
 
 
 @pytest.fixture
-def add(appdb, clock: FixedClock) -> Callable[..., int]:  # noqa: ANN001
+def add(appdb, clock: FixedClock) -> Callable[..., int]:
     """Add a member: ``add("Anna Virtanen", company="…", approach_ok=True)`` → id."""
 
     def _add(name: str, **fields: object) -> int:

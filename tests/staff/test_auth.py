@@ -62,20 +62,20 @@ def test_every_staff_route_refuses_anonymous_visitors(app: Flask) -> None:
         ("GET", "/staff/reports/download?kind=visits&month=2026-11"),
     ],
 )
-def test_admin_pages_refuse_hosts(host, app: Flask, add, method: str, url: str) -> None:  # noqa: ANN001
+def test_admin_pages_refuse_hosts(host, app: Flask, add, method: str, url: str) -> None:
     add("Anna Virtanen")
     token = csrf_token(host.get("/staff/").text)
     response = host.open(url, method=method, data={"csrf_token": token, "confirm": "1"})
     assert response.status_code == 403
 
 
-def test_hosts_use_the_everyday_pages(host) -> None:  # noqa: ANN001
+def test_hosts_use_the_everyday_pages(host) -> None:
     for url in ("/staff/", "/staff/stats", "/staff/devices", "/staff/roll-call", "/staff/check-in"):
         assert host.get(url).status_code == 200, url
     assert "Members" not in host.get("/staff/").text  # no admin links for a host
 
 
-def test_admins_see_the_admin_pages(admin) -> None:  # noqa: ANN001
+def test_admins_see_the_admin_pages(admin) -> None:
     assert admin.get("/staff/members").status_code == 200
     assert admin.get("/staff/reports").status_code == 200
 
@@ -117,7 +117,7 @@ def test_login_never_redirects_outside_the_dashboard(app: Flask, target: str) ->
     assert response.headers["Location"] == "/staff/"
 
 
-def test_wrong_password_is_refused_and_audited(app: Flask, appdb) -> None:  # noqa: ANN001
+def test_wrong_password_is_refused_and_audited(app: Flask, appdb) -> None:
     client = app.test_client()
     response = log_in(client, "hanna", "not the password at all")
     assert response.status_code == 401
@@ -139,7 +139,7 @@ def test_login_form_needs_the_csrf_token(app: Flask) -> None:
     assert client.get("/staff/").status_code == 302
 
 
-def test_logout_is_a_post_and_ends_the_session(host) -> None:  # noqa: ANN001
+def test_logout_is_a_post_and_ends_the_session(host) -> None:
     assert host.get("/staff/logout").status_code == 405
     assert host.get("/staff/").status_code == 200
     token = csrf_token(host.get("/staff/").text)
@@ -147,12 +147,12 @@ def test_logout_is_a_post_and_ends_the_session(host) -> None:  # noqa: ANN001
     assert host.get("/staff/").status_code == 302
 
 
-def test_a_deactivated_account_loses_its_session(host, appdb) -> None:  # noqa: ANN001
+def test_a_deactivated_account_loses_its_session(host, appdb) -> None:
     appdb["staff_users"].update(1, {"active": 0})
     assert host.get("/staff/").status_code == 302
 
 
-def test_logins_are_limited_per_username(app: Flask, appdb) -> None:  # noqa: ANN001
+def test_logins_are_limited_per_username(app: Flask, appdb) -> None:
     client = app.test_client()
     # A username that does not exist never locks in the database; the limiter still stops it.
     statuses = [log_in(client, "nobody", f"guess-number-{n}").status_code for n in range(10)]
@@ -187,7 +187,7 @@ def test_the_account_lockout_still_applies(app: Flask, clock: FixedClock) -> Non
     assert log_in(client, "hanna", PASSWORDS["host"]).status_code == 302
 
 
-def test_the_session_cookie_is_secure_when_configured(tmp_path, clock: FixedClock) -> None:  # noqa: ANN001
+def test_the_session_cookie_is_secure_when_configured(tmp_path, clock: FixedClock) -> None:
     from kiosk.db import connect
     from kiosk.staff_accounts import create_staff
 

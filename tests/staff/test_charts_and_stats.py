@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET  # noqa: S405 - parsing our own output
+import xml.etree.ElementTree as ET
 
 import pytest
 
@@ -57,7 +57,7 @@ def test_gauge_levels(value: int, level: str) -> None:
         gauge("g", 1, 40, Labels("x"), level="loud")
 
 
-def test_demo_history_fills_the_weeks_once(db, clock) -> None:  # noqa: ANN001
+def test_demo_history_fills_the_weeks_once(db, clock) -> None:
     from kiosk.members import NewMember, add_member
 
     assert seed_demo_visits(db, clock.now(), HELSINKI, weeks=4) == 0  # no members yet
@@ -71,7 +71,7 @@ def test_demo_history_fills_the_weeks_once(db, clock) -> None:  # noqa: ANN001
     assert seed_demo_visits(db, clock.now(), HELSINKI, weeks=4) == 0  # not twice
 
 
-def test_stats_page_draws_every_chart(host, appdb, add, clock) -> None:  # noqa: ANN001
+def test_stats_page_draws_every_chart(host, appdb, add, clock) -> None:
     for n in range(8):
         add(f"Demo Person{n}")
     seed_demo_visits(appdb, clock.now(), HELSINKI, weeks=8)
@@ -88,7 +88,7 @@ def test_stats_page_draws_every_chart(host, appdb, add, clock) -> None:  # noqa:
     assert "Show the figures as a table" in page
 
 
-def test_mood_weeks_with_few_answers_are_hidden(host, appdb, add, clock) -> None:  # noqa: ANN001
+def test_mood_weeks_with_few_answers_are_hidden(host, appdb, add, clock) -> None:
     from kiosk.moods import record_mood
     from kiosk.visits import manual_check_in
 

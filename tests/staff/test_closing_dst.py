@@ -22,7 +22,7 @@ CLOSING = time(22, 0)
         ("2026-10-25", datetime(2026, 10, 25, 20, 0, tzinfo=UTC)),
     ],
 )
-def test_closing_on_the_dst_sundays(db, day: str, utc_closing: datetime) -> None:  # noqa: ANN001
+def test_closing_on_the_dst_sundays(db, day: str, utc_closing: datetime) -> None:
     morning = datetime.fromisoformat(f"{day}T09:00").replace(tzinfo=HELSINKI)
     member = (
         db["members"]
@@ -54,7 +54,7 @@ def test_closing_on_the_dst_sundays(db, day: str, utc_closing: datetime) -> None
     assert (local.hour, local.minute) == (22, 0)
 
 
-def test_a_check_in_in_the_dst_gap_closes_the_same_evening(db) -> None:  # noqa: ANN001
+def test_a_check_in_in_the_dst_gap_closes_the_same_evening(db) -> None:
     # 03:30 local did not exist on 29 March 2026; a check-in at 00:30 UTC is 03:30 EEST.
     arrived = datetime(2026, 3, 29, 0, 30, tzinfo=UTC)
     member = (

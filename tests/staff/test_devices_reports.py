@@ -7,7 +7,7 @@ from kiosk.printing import queue as print_queue
 from tests.staff.conftest import post
 
 
-def test_devices_page_shows_states_and_reprints(host, appdb, clock) -> None:  # noqa: ANN001
+def test_devices_page_shows_states_and_reprints(host, appdb, clock) -> None:
     record_device_state(appdb, "door-cam", "scanner", "no_camera", "unplugged", clock.now())
     job = print_queue.enqueue(appdb, "test", {"first_name": "Testi"}, clock.now())
     page = host.get("/staff/devices").text
@@ -19,13 +19,13 @@ def test_devices_page_shows_states_and_reprints(host, appdb, clock) -> None:  # 
     assert post(host, "/staff/devices", "/staff/devices/jobs/999/reprint").status_code == 404
 
 
-def test_admin_sees_the_settings_but_no_secrets(admin, app) -> None:  # noqa: ANN001
+def test_admin_sees_the_settings_but_no_secrets(admin, app) -> None:
     page = admin.get("/staff/devices").text
     assert "KIOSK_CAPACITY" in page
     assert app.config["SECRET_KEY"] not in page and app.config["DEVICE_TOKEN"] not in page
 
 
-def test_csv_report_download_is_audited(admin, appdb) -> None:  # noqa: ANN001
+def test_csv_report_download_is_audited(admin, appdb) -> None:
     response = admin.get("/staff/reports/download?kind=visits&month=2026-11")
     assert response.status_code == 200 and response.mimetype == "text/csv"
     assert "attachment" in response.headers["Content-Disposition"]

@@ -22,7 +22,7 @@ TABLET = {"REMOTE_ADDR": "192.0.2.50"}
 PAIR_LINK = re.compile(r'<code class="pairing-url">([^<]+)</code>')
 
 
-def _pair(app, admin, name: str = "Etuovi", camera: str = "browser"):  # noqa: ANN001, ANN202
+def _pair(app, admin, name: str = "Etuovi", camera: str = "browser"):
     response = post(admin, "/staff/devices", "/staff/devices/doors", name=name, camera=camera)
     assert response.status_code == 302
     page = admin.get(response.headers["Location"]).text
@@ -32,11 +32,11 @@ def _pair(app, admin, name: str = "Etuovi", camera: str = "browser"):  # noqa: A
     return tablet, link, page
 
 
-def _scan(client, code: str, **extra: object):  # noqa: ANN001, ANN202
+def _scan(client, code: str, **extra: object):
     return client.post("/door/scans", json={"code": code, **extra})
 
 
-def test_door_camera_setting_is_checked(tmp_path) -> None:  # noqa: ANN001
+def test_door_camera_setting_is_checked(tmp_path) -> None:
     instance = tmp_path / "instance"
     assert load_settings(instance=instance).door_camera == "server"
     assert (
@@ -47,7 +47,7 @@ def test_door_camera_setting_is_checked(tmp_path) -> None:  # noqa: ANN001
         load_settings(environ={"KIOSK_DOOR_CAMERA": "webcam"}, instance=instance)
 
 
-def test_a_pairing_code_works_once(appdb, clock) -> None:  # noqa: ANN001
+def test_a_pairing_code_works_once(appdb, clock) -> None:
     door_id = doors.add_door(appdb, "  Etuovi   tabletti ", clock.now())
     door = doors.get_door(appdb, door_id)
     assert door["name"] == "Etuovi tabletti" and door["camera"] is None
@@ -62,7 +62,7 @@ def test_a_pairing_code_works_once(appdb, clock) -> None:  # noqa: ANN001
         doors.set_door_camera(appdb, door_id, "webcam")
 
 
-def test_a_door_follows_the_default_until_it_chooses(appdb, clock) -> None:  # noqa: ANN001
+def test_a_door_follows_the_default_until_it_chooses(appdb, clock) -> None:
     door_id = doors.add_door(appdb, "Takaovi", clock.now())
     assert doors.door_camera(appdb, door_id, "server") == "server"
     doors.set_door_camera(appdb, door_id, "browser")
@@ -72,7 +72,7 @@ def test_a_door_follows_the_default_until_it_chooses(appdb, clock) -> None:  # n
     assert doors.door_camera(appdb, None, "server") == "server"
 
 
-def test_paired_tablet_scans_on_its_session_once(app, admin, appdb, clock) -> None:  # noqa: ANN001
+def test_paired_tablet_scans_on_its_session_once(app, admin, appdb, clock) -> None:
     _member_id, token = add_member(appdb, NewMember(name="Aino Laine"), clock.now())
     tablet, link, page = _pair(app, admin)
     assert 'class="pairing-qr" src="data:image/svg+xml;base64,' in page
@@ -109,7 +109,7 @@ def test_a_scan_that_waited_long_checks_in_without_greeting_at_the_door(
     app,
     admin,
     appdb,
-    clock,  # noqa: ANN001
+    clock,
 ) -> None:
     _member_id, token = add_member(appdb, NewMember(name="Ville Vanha"), clock.now())
     tablet, link, _page = _pair(app, admin)
@@ -122,7 +122,7 @@ def test_a_scan_that_waited_long_checks_in_without_greeting_at_the_door(
     assert [v["checked_in_at"][:19] for v in visits] == ["2026-11-26T07:55:00"]
 
 
-def test_door_scans_refuse_bad_requests(app, admin) -> None:  # noqa: ANN001
+def test_door_scans_refuse_bad_requests(app, admin) -> None:
     tablet, link, _page = _pair(app, admin)
     tablet.get(link.removeprefix("http://localhost"))
     assert _scan(tablet, "").status_code == 400
@@ -132,7 +132,7 @@ def test_door_scans_refuse_bad_requests(app, admin) -> None:  # noqa: ANN001
     assert cross.status_code == 403
 
 
-def test_removing_a_door_unpairs_its_tablet(app, admin, appdb, clock) -> None:  # noqa: ANN001
+def test_removing_a_door_unpairs_its_tablet(app, admin, appdb, clock) -> None:
     _member_id, token = add_member(appdb, NewMember(name="Eero Koski"), clock.now())
     tablet, link, _page = _pair(app, admin)
     tablet.get(link.removeprefix("http://localhost"))
@@ -142,7 +142,7 @@ def test_removing_a_door_unpairs_its_tablet(app, admin, appdb, clock) -> None:  
     assert _scan(tablet, token).status_code == 403
 
 
-def test_each_door_chooses_its_camera(app, admin, appdb) -> None:  # noqa: ANN001
+def test_each_door_chooses_its_camera(app, admin, appdb) -> None:
     tablet, link, _page = _pair(app, admin, camera="default")
     tablet.get(link.removeprefix("http://localhost"))
     door_id = doors.list_doors(appdb)[0]["id"]
@@ -156,19 +156,19 @@ def test_each_door_chooses_its_camera(app, admin, appdb) -> None:  # noqa: ANN00
     assert "data-door-camera" not in app.test_client().get("/").text  # the kiosk: default
 
 
-def test_only_admins_manage_doors(host) -> None:  # noqa: ANN001
+def test_only_admins_manage_doors(host) -> None:
     response = post(host, "/staff/devices", "/staff/devices/doors", name="Ovi", camera="browser")
     assert response.status_code == 403
 
 
-def test_camera_is_allowed_on_door_pages_only(app, admin) -> None:  # noqa: ANN001
+def test_camera_is_allowed_on_door_pages_only(app, admin) -> None:
     door = app.test_client().get("/")
     assert door.headers["Permissions-Policy"].startswith("camera=(self)")
     for path in ("/staff/devices", "/healthz", "/api/v1/openapi.json"):
         assert "camera=()" in admin.get(path).headers["Permissions-Policy"], path
 
 
-def test_a_late_scanner_post_does_not_open_a_greeting_at_the_door(app, appdb, clock) -> None:  # noqa: ANN001
+def test_a_late_scanner_post_does_not_open_a_greeting_at_the_door(app, appdb, clock) -> None:
     _member_id, token = add_member(appdb, NewMember(name="Saara Myöhä"), clock.now())
     _sub, events = app.extensions["kiosk.broker"].subscribe("door:127.0.0.1")
     client = app.test_client()

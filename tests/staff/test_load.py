@@ -15,7 +15,7 @@ import pytest
 BENCH = Path(__file__).resolve().parents[2] / "bench" / "dashboard_load.py"
 
 
-def _bench():  # noqa: ANN202
+def _bench():
     spec = importlib.util.spec_from_file_location("dashboard_load", BENCH)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

@@ -10,7 +10,7 @@ from kiosk.timeutil import to_db
 from tests.staff.conftest import post
 
 
-def _actions(appdb) -> list[str]:  # noqa: ANN001
+def _actions(appdb) -> list[str]:
     return [
         row["action"]
         for row in appdb.query(
@@ -19,7 +19,7 @@ def _actions(appdb) -> list[str]:  # noqa: ANN001
     ]
 
 
-def test_add_a_member_with_everything(admin, appdb) -> None:  # noqa: ANN001
+def test_add_a_member_with_everything(admin, appdb) -> None:
     response = post(
         admin,
         "/staff/members/new",
@@ -42,7 +42,7 @@ def test_add_a_member_with_everything(admin, appdb) -> None:  # noqa: ANN001
     assert "member.add" in _actions(appdb)
 
 
-def test_a_bad_form_is_shown_again_with_the_message(admin, appdb) -> None:  # noqa: ANN001
+def test_a_bad_form_is_shown_again_with_the_message(admin, appdb) -> None:
     response = post(
         admin, "/staff/members/new", "/staff/members/new", name="Liisa", business_id="1234567-8"
     )
@@ -52,7 +52,7 @@ def test_a_bad_form_is_shown_again_with_the_message(admin, appdb) -> None:  # no
     assert appdb["members"].count == 0
 
 
-def test_edit_a_member(admin, appdb, add) -> None:  # noqa: ANN001
+def test_edit_a_member(admin, appdb, add) -> None:
     member_id = add("Anna Virtanen", language="fi")
     page = admin.get(f"/staff/members/{member_id}").text
     assert "Anna Virtanen" in page and "Not accepted yet." in page
@@ -74,7 +74,7 @@ def test_edit_a_member(admin, appdb, add) -> None:  # noqa: ANN001
     assert "Accepted version 2026-11" in admin.get(f"/staff/members/{member_id}").text
 
 
-def test_search_shows_consent_status(admin, add) -> None:  # noqa: ANN001
+def test_search_shows_consent_status(admin, add) -> None:
     add("Anna Virtanen", consent_version="2026-11")
     add("Aarne Old", consent_version="2020-01")
     add("Mikko Korhonen")
@@ -83,7 +83,7 @@ def test_search_shows_consent_status(admin, add) -> None:  # noqa: ANN001
     assert "accepted" in page and "older version" in page
 
 
-def test_reissue_and_revoke_a_card(admin, appdb, add) -> None:  # noqa: ANN001
+def test_reissue_and_revoke_a_card(admin, appdb, add) -> None:
     member_id = add("Anna Virtanen")
     old = active_member_token(appdb, member_id)
     page = f"/staff/members/{member_id}"
@@ -96,7 +96,7 @@ def test_reissue_and_revoke_a_card(admin, appdb, add) -> None:  # noqa: ANN001
     assert _actions(appdb) == ["card.reissue", "card.revoke"]
 
 
-def test_print_and_download_a_card(admin, appdb, add) -> None:  # noqa: ANN001
+def test_print_and_download_a_card(admin, appdb, add) -> None:
     member_id = add("Anna Virtanen", company="Puutarha")
     post(admin, f"/staff/members/{member_id}", f"/staff/members/{member_id}/card/print")
     job = list(appdb.query("SELECT kind, payload FROM print_jobs"))[0]
@@ -109,7 +109,7 @@ def test_print_and_download_a_card(admin, appdb, add) -> None:  # noqa: ANN001
     assert _actions(appdb) == ["card.print", "card.download_png", "card.download_pdf"]
 
 
-def test_erasure_needs_the_box_ticked(admin, appdb, add) -> None:  # noqa: ANN001
+def test_erasure_needs_the_box_ticked(admin, appdb, add) -> None:
     member_id = add("Anna Virtanen", email="anna@example.fi")
     page = f"/staff/members/{member_id}"
     assert post(admin, page, f"/staff/members/{member_id}/forget").status_code == 400
@@ -121,7 +121,7 @@ def test_erasure_needs_the_box_ticked(admin, appdb, add) -> None:  # noqa: ANN00
     assert "member.forget" in _actions(appdb)
 
 
-def test_deactivate_and_reactivate(admin, appdb, add) -> None:  # noqa: ANN001
+def test_deactivate_and_reactivate(admin, appdb, add) -> None:
     member_id = add("Anna Virtanen")
     page = f"/staff/members/{member_id}"
     post(admin, page, f"/staff/members/{member_id}/active", active="0")
@@ -130,7 +130,7 @@ def test_deactivate_and_reactivate(admin, appdb, add) -> None:  # noqa: ANN001
     assert appdb["members"].get(member_id)["active"] == 1
 
 
-def _visits(appdb, member_id: int, days_ago: list[int], now) -> None:  # noqa: ANN001
+def _visits(appdb, member_id: int, days_ago: list[int], now) -> None:
     for days in days_ago:
         moment = now - timedelta(days=days)
         appdb["visits"].insert(
@@ -143,7 +143,7 @@ def _visits(appdb, member_id: int, days_ago: list[int], now) -> None:  # noqa: A
         )
 
 
-def test_regulars_not_seen_for_four_weeks(admin, appdb, add, clock) -> None:  # noqa: ANN001
+def test_regulars_not_seen_for_four_weeks(admin, appdb, add, clock) -> None:
     now = clock.now()
     quiet = add("Kaisa Quiet")
     _visits(appdb, quiet, [35, 42, 49, 56, 63], now)
@@ -161,7 +161,7 @@ def test_regulars_not_seen_for_four_weeks(admin, appdb, add, clock) -> None:  # 
     assert "Kaisa Quiet" in admin.get("/staff/members").text
 
 
-def test_an_admin_downloads_everything_held_about_a_member(admin, host, appdb, add) -> None:  # noqa: ANN001
+def test_an_admin_downloads_everything_held_about_a_member(admin, host, appdb, add) -> None:
     member_id = add("Anna Virtanen", company="Virtasen Puutarha", email="anna@example.fi")
     token = active_member_token(appdb, member_id)
     assert host.get(f"/staff/members/{member_id}/data.json").status_code == 403

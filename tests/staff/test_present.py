@@ -13,7 +13,7 @@ from tests.staff.conftest import make_app, post
 TOPICS = ["rahoitus", "markkinointi", "digi", "verotus", "jaksaminen", "verkostot"]
 
 
-def test_present_list_shows_name_company_time_and_kind(host, appdb, add, clock) -> None:  # noqa: ANN001
+def test_present_list_shows_name_company_time_and_kind(host, appdb, add, clock) -> None:
     anna = add("Anna Virtanen", company="Virtasen Puutarha")
     manual_check_in(appdb, anna, clock.now())  # 10:00 in Helsinki
     sign_in_guest(
@@ -28,7 +28,7 @@ def test_present_list_shows_name_company_time_and_kind(host, appdb, add, clock) 
     assert "Greta Guest" in page and "Guest" in page and "Member" in page
 
 
-def test_alerts_come_first_and_low_mood_only_with_consent(host, appdb, add, clock) -> None:  # noqa: ANN001
+def test_alerts_come_first_and_low_mood_only_with_consent(host, appdb, add, clock) -> None:
     open_one = manual_check_in(appdb, add("Olli Open", approach_ok=True), clock.now())
     private = manual_check_in(appdb, add("Pirjo Private", approach_ok=False), clock.now())
     chatty = manual_check_in(appdb, add("Cecilia Chat"), clock.now())
@@ -46,7 +46,7 @@ def test_alerts_come_first_and_low_mood_only_with_consent(host, appdb, add, cloc
     assert "Low mood" in alerts
 
 
-def test_marking_an_alert_handled(host, appdb, add, clock, app: Flask) -> None:  # noqa: ANN001
+def test_marking_an_alert_handled(host, appdb, add, clock, app: Flask) -> None:
     visit = manual_check_in(appdb, add("Cecilia Chat"), clock.now())
     alert = request_host(
         appdb, visit, clock.now(), wants_chat=True, topics=[], allowed_topics=TOPICS
@@ -63,7 +63,7 @@ def test_marking_an_alert_handled(host, appdb, add, clock, app: Flask) -> None: 
     assert ("alert", alert) in [(event, data.get("alert_id")) for event, data in received()]
 
 
-def _listen(app: Flask):  # noqa: ANN202
+def _listen(app: Flask):
     import json
 
     broker = app.extensions["kiosk.broker"]
@@ -79,7 +79,7 @@ def _listen(app: Flask):  # noqa: ANN202
     return drain
 
 
-def test_manual_check_out(host, appdb, add, clock, app: Flask) -> None:  # noqa: ANN001
+def test_manual_check_out(host, appdb, add, clock, app: Flask) -> None:
     visit = manual_check_in(appdb, add("Anna Virtanen"), clock.now())
     received = _listen(app)
     assert post(host, "/staff/", f"/staff/visits/{visit}/check-out").status_code == 302
@@ -96,7 +96,7 @@ def test_manual_check_out(host, appdb, add, clock, app: Flask) -> None:  # noqa:
     ]
 
 
-def test_manual_check_in_by_search(host, appdb, add) -> None:  # noqa: ANN001
+def test_manual_check_in_by_search(host, appdb, add) -> None:
     anna = add("Anna Virtanen", company="Puutarha")
     add("Mikko Korhonen")
     page = host.get("/staff/check-in?q=virt").text
@@ -110,7 +110,7 @@ def test_manual_check_in_by_search(host, appdb, add) -> None:  # noqa: ANN001
     assert "Already here" in host.get("/staff/check-in?q=virt").text
 
 
-def test_the_fragment_is_the_live_part_only(host, appdb, add, clock) -> None:  # noqa: ANN001
+def test_the_fragment_is_the_live_part_only(host, appdb, add, clock) -> None:
     manual_check_in(appdb, add("Anna Virtanen"), clock.now())
     fragment = host.get("/staff/present/fragment", headers={"X-Requested-With": "fetch"})
     assert fragment.status_code == 200
@@ -126,7 +126,7 @@ def test_the_fragment_and_stream_answer_401_not_a_login_page(app: Flask) -> None
     assert client.get("/staff/stream", headers={"Accept": "text/event-stream"}).status_code == 401
 
 
-def test_the_stream_sends_presence_events(host, app: Flask) -> None:  # noqa: ANN001
+def test_the_stream_sends_presence_events(host, app: Flask) -> None:
     response = host.get("/staff/stream", buffered=False)
     assert response.status_code == 200
     assert response.mimetype == "text/event-stream"
@@ -138,7 +138,7 @@ def test_the_stream_sends_presence_events(host, app: Flask) -> None:  # noqa: AN
     assert app.extensions["kiosk.broker"].subscriber_count() == 0
 
 
-def test_the_stream_is_refused_with_503_when_full(tmp_path, clock: FixedClock) -> None:  # noqa: ANN001
+def test_the_stream_is_refused_with_503_when_full(tmp_path, clock: FixedClock) -> None:
     from kiosk.db import connect
     from kiosk.staff_accounts import create_staff
     from tests.staff.conftest import PASSWORDS, log_in
@@ -159,7 +159,7 @@ def test_the_stream_is_refused_with_503_when_full(tmp_path, clock: FixedClock) -
     )
 
 
-def test_pages_have_no_inline_script_or_style(host, appdb, add, clock) -> None:  # noqa: ANN001
+def test_pages_have_no_inline_script_or_style(host, appdb, add, clock) -> None:
     manual_check_in(appdb, add("Anna Virtanen"), clock.now())
     for url in ("/staff/", "/staff/stats", "/staff/devices", "/staff/roll-call", "/staff/check-in"):
         html = host.get(url).text

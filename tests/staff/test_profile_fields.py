@@ -7,7 +7,7 @@ from tests.web_helpers import csrf_token as door_csrf
 from .conftest import post
 
 
-def test_staff_set_and_clear_a_members_profile_classes(admin, appdb, add) -> None:  # noqa: ANN001
+def test_staff_set_and_clear_a_members_profile_classes(admin, appdb, add) -> None:
     member_id = add("Tiina Ääni", company="Äänekosken Ääni Oy")
     url = f"/staff/members/{member_id}"
     page = admin.get(url).text
@@ -27,7 +27,7 @@ def test_staff_set_and_clear_a_members_profile_classes(admin, appdb, add) -> Non
         None, None, None, None)  # fmt: skip
 
 
-def test_an_answer_outside_the_choices_is_refused_and_nothing_changes(admin, appdb, add) -> None:  # noqa: ANN001
+def test_an_answer_outside_the_choices_is_refused_and_nothing_changes(admin, appdb, add) -> None:
     member_id = add("Olli Ääni")
     url = f"/staff/members/{member_id}"
     refused = post(admin, url, url, name="Olli Ääni", gender="robot")
@@ -35,7 +35,7 @@ def test_an_answer_outside_the_choices_is_refused_and_nothing_changes(admin, app
     assert appdb["members"].get(member_id)["gender"] is None
 
 
-def test_a_guest_may_answer_the_optional_questions(app, appdb) -> None:  # noqa: ANN001
+def test_a_guest_may_answer_the_optional_questions(app, appdb) -> None:
     client = app.test_client()
     form = client.get("/guest").text
     assert "Vapaaehtoinen: muutama tieto rahoittajallemme" in form

@@ -10,7 +10,7 @@ from printer.jobs import parse_payload
 from tests.staff.conftest import post
 
 
-def test_one_tap_prints_and_shows_everyone_present(host, appdb, add, clock) -> None:  # noqa: ANN001
+def test_one_tap_prints_and_shows_everyone_present(host, appdb, add, clock) -> None:
     manual_check_in(appdb, add("Ville Laine", company="Laine Media"), clock.now())
     manual_check_in(appdb, add("Anna Virtanen"), clock.advance(minutes=20))
     left = manual_check_in(appdb, add("Mikko Gone"), clock.now())
@@ -33,7 +33,7 @@ def test_one_tap_prints_and_shows_everyone_present(host, appdb, add, clock) -> N
     assert audit[0]["action"] == "roll_call.print" and '"people": 2' in audit[0]["details"]
 
 
-def test_roll_call_when_nobody_is_in(host, appdb, clock) -> None:  # noqa: ANN001
+def test_roll_call_when_nobody_is_in(host, appdb, clock) -> None:
     assert "Nobody is checked in." in host.get("/staff/roll-call").text
     payload = print_payload(roll_call(appdb, clock.now().tzinfo), clock.now(), clock.now().tzinfo)
     assert payload["people"] == []

@@ -15,7 +15,7 @@ from tests.staff.conftest import post
 STAFF_CSS = Path(__file__).resolve().parents[2] / "kiosk" / "web" / "static" / "css" / "staff.css"
 
 
-def test_ticks_are_saved_shared_and_counted(host, admin, appdb, add, clock) -> None:  # noqa: ANN001
+def test_ticks_are_saved_shared_and_counted(host, admin, appdb, add, clock) -> None:
     anna = manual_check_in(appdb, add("Anna Virtanen"), clock.now())
     ville = manual_check_in(appdb, add("Ville Laine"), clock.now())
     assert post(host, "/staff/", "/staff/roll-call").status_code == 302
@@ -60,7 +60,7 @@ def test_ticks_are_saved_shared_and_counted(host, admin, appdb, add, clock) -> N
     assert "Still unaccounted for: 2 of 2" in host.get("/staff/roll-call").text
 
 
-def test_a_manual_check_out_can_be_undone_for_a_while(host, appdb, add, clock) -> None:  # noqa: ANN001
+def test_a_manual_check_out_can_be_undone_for_a_while(host, appdb, add, clock) -> None:
     visit = manual_check_in(appdb, add("Anna Virtanen"), clock.now())
     done = post(host, "/staff/", f"/staff/visits/{visit}/check-out")
     page = host.get(done.headers["Location"]).text
@@ -75,7 +75,7 @@ def test_a_manual_check_out_can_be_undone_for_a_while(host, appdb, add, clock) -
     assert post(host, "/staff/", f"/staff/visits/{visit}/undo-check-out").status_code == 409
 
 
-def test_csv_separator_follows_the_language_and_can_be_chosen(admin) -> None:  # noqa: ANN001
+def test_csv_separator_follows_the_language_and_can_be_chosen(admin) -> None:
     page = admin.get("/staff/reports").text
     assert re.search(r'value="csv-comma"\s+checked', page)  # English page: comma by default
     admin.get("/language/fi")
@@ -89,7 +89,7 @@ def test_csv_separator_follows_the_language_and_can_be_chosen(admin) -> None:  #
     assert bad.status_code == 400
 
 
-def test_the_mood_scale_is_explained_and_the_heatmap_has_a_key(host) -> None:  # noqa: ANN001
+def test_the_mood_scale_is_explained_and_the_heatmap_has_a_key(host) -> None:
     page = host.get("/staff/stats").text
     assert "Great = 100" in page and "Really hard = 0" in page
     assert re.search(r'class="chart-legend"><span class="legend-end">People on average:', page)

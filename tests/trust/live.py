@@ -181,7 +181,7 @@ class Caddy:
             KIOSK_CADDY_ADMIN=f"127.0.0.1:{admin_port}",
         )
         self.log_path = workdir / "caddy.log"
-        self._log = open(self.log_path, "wb")  # noqa: SIM115 - closed in stop()
+        self._log = open(self.log_path, "wb")
         self.process = subprocess.Popen(
             [caddy, "run", "--config", str(CADDYFILE), "--adapter", "caddyfile"],
             env=env,

@@ -106,7 +106,7 @@ def test_kill_9_during_a_burst_loses_no_acknowledged_check_in(tmp_path):
 
 def _session() -> urllib.request.OpenerDirector:
     class NoRedirect(urllib.request.HTTPRedirectHandler):
-        def redirect_request(self, *args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        def redirect_request(self, *args, **kwargs):
             return None
 
     return urllib.request.build_opener(
@@ -210,7 +210,7 @@ def test_full_disk_gives_a_clear_error_and_no_corruption(app, clock, monkeypatch
     db.close()
     real_connect = web_db.connect
 
-    def cramped(path):  # noqa: ANN001, ANN202
+    def cramped(path):
         database = real_connect(path)
         pages = database.execute("PRAGMA page_count").fetchone()[0]
         database.execute(f"PRAGMA max_page_count = {pages}")

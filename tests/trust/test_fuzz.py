@@ -46,7 +46,7 @@ json_values = st.recursive(
 
 
 @pytest.fixture
-def cards(db, clock) -> list[str]:  # noqa: ANN001
+def cards(db, clock) -> list[str]:
     """Three members' card tokens and one revoked one."""
     tokens = [gen_member(db, clock.now(), name)[1] for name in ("Anna A", "Mikko M", "Elsa E")]
     member_id, revoked = gen_member(db, clock.now(), "Sam S")
@@ -257,7 +257,7 @@ OPEN_LIMITS = {
 
 
 @pytest.fixture
-def open_server(tmp_path):  # noqa: ANN201
+def open_server(tmp_path):
     """The real server with the rate limits opened, so every example reaches the code."""
     from tests.trust.live import start_server
 

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.slow
 NEW_PASSWORD = "Uusi-salasana kevät 2027"
 
 
-def kiosk_cli(server, *args: str, password: str | None = None) -> subprocess.CompletedProcess:  # noqa: ANN001
+def kiosk_cli(server, *args: str, password: str | None = None) -> subprocess.CompletedProcess:
     """Run ``kiosk ARGS`` on the server's instance, as an admin at the machine would."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("KIOSK_")}
     env["KIOSK_INSTANCE"] = str(server.instance)
@@ -29,7 +29,7 @@ def kiosk_cli(server, *args: str, password: str | None = None) -> subprocess.Com
     )
 
 
-def staff_list(server) -> dict[str, dict]:  # noqa: ANN001
+def staff_list(server) -> dict[str, dict]:
     result = kiosk_cli(server, "staff", "list", "--json")
     assert result.returncode == 0, result.stderr
     return {row["username"]: row for row in json.loads(result.stdout)}
@@ -108,7 +108,7 @@ def test_staff_password_and_disable_end_sessions_at_once(tmp_path):
 # --- 9. Login timing does not tell which usernames exist -----------------------------------
 
 
-def _login_seconds(server, username: str, password: str, source: str) -> float:  # noqa: ANN001
+def _login_seconds(server, username: str, password: str, source: str) -> float:
     browser = Browser(server.url, source=source)
     token = browser.csrf("/staff/login")
     form = {"csrf_token": token, "username": username, "password": password}

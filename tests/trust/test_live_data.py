@@ -21,18 +21,18 @@ from tests.web_helpers import visible_text
 pytestmark = pytest.mark.slow
 
 
-def _member_id(server, name: str) -> int:  # noqa: ANN001
+def _member_id(server, name: str) -> int:
     return query(server, "SELECT id FROM members WHERE name = ?", [name])[0]["id"]
 
 
-def _staff(server, username: str, role: str) -> Browser:  # noqa: ANN001
+def _staff(server, username: str, role: str) -> Browser:
     add_staff(server, username, role=role)
     browser = Browser(server.url)
     assert log_in(browser, username).status == 302
     return browser
 
 
-def _reprint(browser: Browser, job_id: int):  # noqa: ANN202
+def _reprint(browser: Browser, job_id: int):
     token = browser.csrf("/staff/devices")
     return browser.post_form(f"/staff/devices/jobs/{job_id}/reprint", {"csrf_token": token})
 

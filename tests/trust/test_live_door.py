@@ -13,7 +13,7 @@ from tests.web_helpers import visible_text
 pytestmark = pytest.mark.slow
 
 
-def _path(answer) -> str:  # noqa: ANN001
+def _path(answer) -> str:
     assert answer.status == 302, (answer.status, answer.text[:300])
     return urlsplit(answer.headers["Location"]).path
 
@@ -24,7 +24,7 @@ def scan_at_door(door: Browser, code: str) -> str:
     return _path(door.post_form("/scan", {"csrf_token": token, "code": code}))
 
 
-def forgot_card(door: Browser, contact: str):  # noqa: ANN201
+def forgot_card(door: Browser, contact: str):
     token = door.csrf("/forgot")
     return door.post_form("/forgot", {"csrf_token": token, "contact": contact})
 

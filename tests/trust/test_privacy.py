@@ -31,20 +31,20 @@ RULES = ScanRules()
 TOPICS = ["rahoitus", "jaksaminen"]
 
 
-def visit(db, token: str, at: datetime, stay: timedelta = timedelta(hours=2)) -> int:  # noqa: ANN001
+def visit(db, token: str, at: datetime, stay: timedelta = timedelta(hours=2)) -> int:
     """Check a card in at ``at`` and out ``stay`` later; return the visit id."""
     first = process_scan(db, token, at, RULES)
     process_scan(db, token, at + stay, RULES)
     return first.visit_id
 
 
-def summary(db, month: str) -> list:  # noqa: ANN001
+def summary(db, month: str) -> list:
     report = build_report(db, "summary", parse_month(month), HELSINKI, "en")
     return list(report.rows)[0]
 
 
 @pytest.fixture
-def history(db):  # noqa: ANN001
+def history(db):
     """Two old months (2024-09, beyond 24 months) and a recent one (2026-10)."""
     old = datetime(2024, 9, 10, 9, 0, tzinfo=HELSINKI)
     recent = datetime(2026, 10, 5, 9, 0, tzinfo=HELSINKI)
@@ -207,7 +207,7 @@ def test_research_export_is_pseudonymised_and_consented_only(db, history, clock,
 
 
 @pytest.fixture
-def runner_cli():  # noqa: ANN201
+def runner_cli():
     """A ``kiosk`` group with the privacy commands, without touching the real one."""
     member = click.Group("member", commands=dict(member_cli.member_group.commands))
     group = click.Group("kiosk", commands={"member": member})
@@ -225,7 +225,7 @@ def test_cli_commands(runner_cli, tmp_path, monkeypatch, clock):
     db.close()
     runner = CliRunner()
 
-    def run(*args: str):  # noqa: ANN202
+    def run(*args: str):
         context = KioskContext(clock)
         try:
             return runner.invoke(runner_cli, list(args), obj=context)

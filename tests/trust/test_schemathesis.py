@@ -36,7 +36,7 @@ CHECKS = [
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
+def server(tmp_path_factory: pytest.TempPathFactory):
     """One live server for the module; a high failed-scan limit so the fuzzing gets through."""
     folder = tmp_path_factory.mktemp("schemathesis")
     live = LiveServer(folder / "instance", free_port(), {"KIOSK_SCAN_FAILURE_BURST": "100000"})
@@ -46,7 +46,7 @@ def server(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
 
 
 @pytest.fixture(scope="module")
-def schema(server: LiveServer):  # noqa: ANN201
+def schema(server: LiveServer):
     """The document as the server serves it."""
     with urllib.request.urlopen(server.url + "/api/v1/openapi.json", timeout=10) as response:
         document = json.loads(response.read())
@@ -82,7 +82,7 @@ def test_api_conforms_to_its_openapi_document(server, schema, label, mode):
         database=None,
     )
     @given(case=operation.as_strategy(generation_mode=mode))
-    def run(case) -> None:  # noqa: ANN001
+    def run(case) -> None:
         case.headers = {**(case.headers or {}), **headers}
         response = case.call(base_url=server.url, timeout=10)
         answered.append(response.status_code)
@@ -104,7 +104,7 @@ def test_api_without_the_token_is_refused_everywhere(server, schema):
 
         @settings(max_examples=20, deadline=None, suppress_health_check=list(HealthCheck))
         @given(case=operation.as_strategy())
-        def run(case) -> None:  # noqa: ANN001
+        def run(case) -> None:
             response = case.call(base_url=server.url, timeout=10)
             assert response.status_code == 401, case.operation.label
             case.validate_response(response, checks=CHECKS)

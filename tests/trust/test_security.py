@@ -45,11 +45,11 @@ def log_in(app: Flask, client: FlaskClient, username: str = "aatu") -> None:
     assert answer.status_code == 302, answer.text
 
 
-def sample_url(app: Flask, rule, visit_token: str) -> str:  # noqa: ANN001
+def sample_url(app: Flask, rule, visit_token: str) -> str:
     """Fill a URL rule's variables with plausible values."""
     values = {}
     for name in rule.arguments:
-        converter = rule._converters[name]  # noqa: SLF001
+        converter = rule._converters[name]
         if name == "token":
             values[name] = visit_token
         elif type(converter).__name__ == "IntegerConverter":
@@ -71,7 +71,7 @@ def sample_url(app: Flask, rule, visit_token: str) -> str:  # noqa: ANN001
 
 
 @pytest.fixture
-def visit_token(app: Flask, clock) -> str:  # noqa: ANN001
+def visit_token(app: Flask, clock) -> str:
     """A door-screen token for a real check-in."""
     db = connect(app.config["DATABASE"])
     try:
@@ -128,7 +128,7 @@ def test_the_api_needs_the_bearer_token_instead_of_csrf(app, client):
         assert client.post(path, json=body, headers=auth(app)).status_code == 200
 
 
-def _check_headers(path: str, response) -> None:  # noqa: ANN001
+def _check_headers(path: str, response) -> None:
     headers = response.headers
     policy = headers.get("Content-Security-Policy", "")
     assert policy, f"{path}: no CSP"
@@ -220,7 +220,7 @@ def test_failed_scans_are_rate_limited_per_credential_and_address_but_valid_card
     _id, card = gen_member(db, clock.now(), "Anna Virtanen")
     db.close()
 
-    def scan(code: str, address: str = "10.0.0.1", **extra: object):  # noqa: ANN202
+    def scan(code: str, address: str = "10.0.0.1", **extra: object):
         body = {"code": code, "device": "door-1", **extra}
         return client.post(
             "/api/v1/scans", json=body, headers=auth(app), environ_base={"REMOTE_ADDR": address}
@@ -310,7 +310,7 @@ def test_password_policy_and_lockout(db, clock):
     assert authenticate(db, "heimo", "Kahvia ja pullaa 2026", clock.now())["username"] == "heimo"
 
 
-def audit_actions(db) -> list[tuple[str, str | None]]:  # noqa: ANN001
+def audit_actions(db) -> list[tuple[str, str | None]]:
     return [(r["action"], r["target"]) for r in db.query("SELECT * FROM audit_log ORDER BY id")]
 
 

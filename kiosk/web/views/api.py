@@ -80,11 +80,11 @@ def _accepted_tokens() -> list[str]:
     return [settings.device_token, *settings.device_tokens_previous]
 
 
-def device_token_required(view):  # noqa: ANN001, ANN201 - a decorator
+def device_token_required(view):
     """Refuse requests without a valid ``Authorization: Bearer <device token>``."""
 
     @wraps(view)
-    def wrapped(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+    def wrapped(*args, **kwargs):
         header = request.headers.get("Authorization", "")
         scheme, _, presented = header.partition(" ")
         matched = [
@@ -146,7 +146,7 @@ def seen_at_from(body: dict[str, Any]) -> datetime | None:
 
 @bp.post("/api/v1/scans")
 @device_token_required
-def post_scan():  # noqa: ANN201
+def post_scan():
     """Check a card in or out: ``{"code", "seen_at"?, "id"?}`` → ``{"result", …}``."""
     body = _json_object()
     code = body.get("code")
@@ -182,7 +182,7 @@ def post_scan():  # noqa: ANN201
 
 @bp.post("/api/v1/devices/heartbeat")
 @device_token_required
-def post_heartbeat():  # noqa: ANN201
+def post_heartbeat():
     """Record a device's state: ``{"device", "kind", "state", "detail"?}``."""
     body = _json_object()
     device = _optional_text(body, "device", MAX_DEVICE_LENGTH)
@@ -201,13 +201,13 @@ def post_heartbeat():  # noqa: ANN201
 
 
 @bp.get("/api/v1/openapi.json")
-def openapi():  # noqa: ANN201
+def openapi():
     """The OpenAPI 3 description of this API."""
     return jsonify(openapi_document())
 
 
 @bp.get("/healthz")
-def healthz():  # noqa: ANN201
+def healthz():
     """Health: 200 while people can check in, else 503.
 
     Anyone gets only ``{"ok": …}``; staff (a logged-in session) and devices (the device
@@ -242,7 +242,7 @@ def _staff_session() -> bool:
 
 
 @bp.errorhandler(HTTPException)
-def http_error(exc: HTTPException):  # noqa: ANN201
+def http_error(exc: HTTPException):
     """API errors are JSON, not HTML pages."""
     if exc.response is not None:
         return exc.response

@@ -187,7 +187,7 @@ def _limited() -> bool:
 
 
 @bp.post("/scan")
-def scan():  # noqa: ANN201
+def scan():
     """A keyboard-wedge scanner types the code and Enter into the welcome screen's field."""
     _door_only()
     code = request.form.get("code", "")[:600]
@@ -261,7 +261,7 @@ def _left_question(token: str, screen: DoorScreen) -> str | None:
 
 
 @bp.post("/hello/<token>/left")
-def left(token: str):  # noqa: ANN201
+def left(token: str):
     """The answer to "Milloin lähdit viimeksi?": correct that visit, then greet as usual."""
     screen = _screen(token, full=True)
     choice = request.form.get("left_at", "")
@@ -277,7 +277,7 @@ def left(token: str):  # noqa: ANN201
 
 
 @bp.get("/hello/<token>/brief")
-def brief(token: str):  # noqa: ANN201
+def brief(token: str):
     """Who just scanned, first name only: for the small note a door shows while busy.
 
     When someone is filling in a form, a scan must not take their screen: the door shows
@@ -293,7 +293,7 @@ def brief(token: str):  # noqa: ANN201
 
 
 @bp.post("/hello/<token>/mood")
-def mood(token: str):  # noqa: ANN201
+def mood(token: str):
     """Record the tapped mood, then offer the quiet follow-up."""
     screen = _screen(token, full=True)
     db = get_db()
@@ -312,7 +312,7 @@ def mood(token: str):  # noqa: ANN201
 
 
 @bp.route("/hello/<token>/help", methods=["GET", "POST"])
-def follow_up(token: str):  # noqa: ANN201
+def follow_up(token: str):
     """ "Would you like a chat, or help with something?" — alerts the host quietly."""
     screen = _screen(token, full=True)
     if request.method == "POST":
@@ -368,7 +368,7 @@ def thanks(token: str) -> str:
 
 
 @bp.post("/hello/<token>/badge")
-def print_badge(token: str):  # noqa: ANN201
+def print_badge(token: str):
     """The "print my badge" button on a member's greeting."""
     screen = _screen(token, full=True)
     if screen.person["kind"] != "member" or screen.result != ScanResult.CHECKED_IN:
@@ -390,7 +390,7 @@ def refused(reason: str) -> str:
 
 
 @bp.route("/guest", methods=["GET", "POST"])
-def guest():  # noqa: ANN201
+def guest():
     """The guest sign-in form; a badge prints and the guest is greeted."""
     errors: dict[str, str] = {}
     form = request.form
@@ -464,7 +464,7 @@ def _field_message(field: str | None) -> str:
 
 
 @bp.route("/forgot", methods=["GET", "POST"])
-def forgot():  # noqa: ANN201
+def forgot():
     """Forgotten card: type your own email or phone; we never show a list of members."""
     not_found = False
     if request.method == "POST":
@@ -512,7 +512,7 @@ def accessibility() -> str:
 
 
 @bp.get("/language/<code>")
-def language(code: str):  # noqa: ANN201
+def language(code: str):
     """Switch this screen's language; it returns to the default at the next welcome."""
     if code not in app_settings().languages:
         abort(404)
@@ -522,7 +522,7 @@ def language(code: str):  # noqa: ANN201
 
 
 @bp.post("/hello/<token>/pin")
-def unlock_with_pin(token: str):  # noqa: ANN201
+def unlock_with_pin(token: str):
     """After the forgotten-card path: the member's PIN opens the rest of their screens."""
     _door_only()
     screen = _screen(token)
@@ -544,7 +544,7 @@ def unlock_with_pin(token: str):  # noqa: ANN201
 
 
 @bp.route("/hello/<token>/pin/new", methods=["GET", "POST"])
-def choose_pin(token: str):  # noqa: ANN201
+def choose_pin(token: str):
     """After a card scan: choose (or change) the PIN for days without the card."""
     _door_only()
     screen = _screen(token, full=True)

@@ -45,7 +45,7 @@ def camera_mode() -> str:
     return door_camera(get_db(), session.get("door_id"), default)
 
 
-def _error(status: int, error: str, message: str):  # noqa: ANN202
+def _error(status: int, error: str, message: str):
     response = jsonify(error=error, message=message)
     response.status_code = status
     return response
@@ -62,7 +62,7 @@ def _device_name() -> str:
 
 
 @bp.post("/door/scans")
-def post_door_scan():  # noqa: ANN201
+def post_door_scan():
     """A code read by this door's camera: ``{"code", "seen_at"?, "id"?}`` → result and screen."""
     if not _same_origin():
         return _error(403, "cross_origin", "scans come from the door page itself")

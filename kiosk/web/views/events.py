@@ -50,7 +50,7 @@ KIND_LABELS = {
 PRESENT_RESULTS = {ScanResult.CHECKED_IN.value, ScanResult.REPEAT.value}
 
 
-def _tz():  # noqa: ANN202
+def _tz():
     return app_settings().tz
 
 
@@ -128,7 +128,7 @@ def events_context() -> dict[str, Any]:
     return {"door_events_today": door_events_today, "greeting_extras": greeting_extras}
 
 
-def _back_to_person(token: str, **args: Any):  # noqa: ANN202
+def _back_to_person(token: str, **args: Any):
     # Back on the greeting, "Milloin lähdit viimeksi?" has had its one chance already.
     args.setdefault("asked", 1)
     return redirect(url_for("door.person", token=token, **args) + "#events-extras")
@@ -144,7 +144,7 @@ def _present_visit(token: str) -> dict[str, Any]:
 
 
 @bp.post("/hello/<token>/join/<int:event_id>")
-def join(token: str, event_id: int):  # noqa: ANN201
+def join(token: str, event_id: int):
     """ "Osallistun": the person on this screen registers for an event of today."""
     person = _present_visit(token)
     db = get_db()
@@ -173,7 +173,7 @@ def join(token: str, event_id: int):  # noqa: ANN201
 
 
 @bp.post("/hello/<token>/board")
-def board_opt_in(token: str):  # noqa: ANN201
+def board_opt_in(token: str):
     """Show me on the "Täällä tänään" board for this visit, with these topics (or stop)."""
     person = _present_visit(token)
     if person["kind"] != "member":

@@ -41,7 +41,7 @@ def pairing_url(door_id: int, nonce: str) -> str:
 
 
 @bp.get("/pair/<code>")
-def pair(code: str):  # noqa: ANN201
+def pair(code: str):
     """Make this browser the door device named in ``code``; each code works once."""
     try:
         data = _serializer(current_app.secret_key).loads(code, max_age=MAX_AGE_SECONDS)

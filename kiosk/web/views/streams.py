@@ -96,7 +96,7 @@ def door_stream() -> Response:
 
 
 @bp.get("/pair")
-def pair_door_device():  # noqa: ANN201
+def pair_door_device():
     """Make this browser a door screen by presenting the device token once (?token=…)."""
     presented = request.args.get("token", "")
     token = app_settings().device_token

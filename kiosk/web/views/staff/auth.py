@@ -139,13 +139,13 @@ def _wants_html() -> bool:
     )
 
 
-def _refuse_anonymous():  # noqa: ANN202
+def _refuse_anonymous():
     if _wants_html() and request.endpoint not in {"staff.present.stream"}:
         return redirect(url_for("staff.auth.login", next=request.full_path.rstrip("?")))
     abort(401)
 
 
-def load_staff_user():  # noqa: ANN201
+def load_staff_user():
     """Before every /staff request: find the logged-in user, or send the visitor to login."""
     g.staff = None
     data = session.get(SESSION_KEY)
@@ -166,11 +166,11 @@ def load_staff_user():  # noqa: ANN201
     return None
 
 
-def login_required(view):  # noqa: ANN001, ANN201 - a decorator
+def login_required(view):
     """Refuse the view to anyone not logged in (the blueprint also checks; this documents it)."""
 
     @wraps(view)
-    def wrapped(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+    def wrapped(*args, **kwargs):
         if current_staff() is None:
             return _refuse_anonymous()
         return view(*args, **kwargs)
@@ -178,12 +178,12 @@ def login_required(view):  # noqa: ANN001, ANN201 - a decorator
     return wrapped
 
 
-def admin_required(view):  # noqa: ANN001, ANN201 - a decorator
+def admin_required(view):
     """Refuse the view to anyone but a logged-in admin (403 for a host)."""
 
     @wraps(view)
     @login_required
-    def wrapped(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+    def wrapped(*args, **kwargs):
         if current_staff()["role"] != "admin":
             abort(403)
         return view(*args, **kwargs)
@@ -219,7 +219,7 @@ MESSAGES = {
 
 
 @bp.route("/login", methods=["GET", "POST"])
-def login():  # noqa: ANN201
+def login():
     """The login form; a successful login starts a fresh session."""
     if request.method == "GET" and current_staff() is not None:
         return redirect(safe_next(request.args.get("next")))
@@ -282,7 +282,7 @@ def login():  # noqa: ANN201
 
 @bp.post("/logout")
 @login_required
-def logout():  # noqa: ANN201
+def logout():
     """End the staff session (POST only, with the CSRF token)."""
     audit.record(get_db(), clock().now(), actor(), "staff.logout", None)
     data = session.get(SESSION_KEY)

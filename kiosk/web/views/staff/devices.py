@@ -111,7 +111,7 @@ def _pairing_offer(db: sqlite_utils.Database) -> dict[str, Any] | None:
 
 @bp.post("/devices/doors")
 @admin_required
-def add_door():  # noqa: ANN201
+def add_door():
     """Add a door device and show the QR code that pairs a tablet with it."""
     db = get_db()
     try:
@@ -126,7 +126,7 @@ def add_door():  # noqa: ANN201
 
 @bp.post("/devices/doors/<int:door_id>/pair")
 @admin_required
-def pair_door(door_id: int):  # noqa: ANN201
+def pair_door(door_id: int):
     """Offer a new pairing QR code for the door (the earlier one stops working)."""
     db = get_db()
     try:
@@ -139,7 +139,7 @@ def pair_door(door_id: int):  # noqa: ANN201
 
 @bp.post("/devices/doors/<int:door_id>/camera")
 @admin_required
-def set_door_camera(door_id: int):  # noqa: ANN201
+def set_door_camera(door_id: int):
     """Choose where this door scans: the default, the server's webcam, its own camera, none."""
     db = get_db()
     camera = request.form.get("camera")
@@ -155,7 +155,7 @@ def set_door_camera(door_id: int):  # noqa: ANN201
 
 @bp.post("/devices/doors/<int:door_id>/remove")
 @admin_required
-def remove_door(door_id: int):  # noqa: ANN201
+def remove_door(door_id: int):
     """Forget a door device: its tablet stops being a door at its next page."""
     db = get_db()
     try:
@@ -168,7 +168,7 @@ def remove_door(door_id: int):  # noqa: ANN201
 
 @bp.post("/devices/jobs/<int:job_id>/reprint")
 @login_required
-def reprint(job_id: int):  # noqa: ANN201
+def reprint(job_id: int):
     """Queue a print job again (a badge that came out badly, or was never printed)."""
     db = get_db()
     try:

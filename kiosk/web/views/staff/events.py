@@ -33,7 +33,7 @@ FIELD_MESSAGES = {
 }
 
 
-def _tz():  # noqa: ANN202
+def _tz():
     return app_settings().tz
 
 
@@ -77,7 +77,7 @@ def _form_from_request() -> events.EventInput:
     )
 
 
-def _render_form(form: events.EventInput, event: dict[str, Any] | None, errors: dict[str, str]):  # noqa: ANN202
+def _render_form(form: events.EventInput, event: dict[str, Any] | None, errors: dict[str, str]):
     return render_template(
         "staff/events_form.html",
         form=form,
@@ -89,7 +89,7 @@ def _render_form(form: events.EventInput, event: dict[str, Any] | None, errors: 
 
 @bp.route("/new", methods=["GET", "POST"])
 @admin_required
-def new():  # noqa: ANN201
+def new():
     """Create an event."""
     if request.method == "POST":
         form = _form_from_request()
@@ -112,7 +112,7 @@ def _event_or_404(event_id: int) -> dict[str, Any]:
 
 @bp.route("/<int:event_id>/edit", methods=["GET", "POST"])
 @admin_required
-def edit(event_id: int):  # noqa: ANN201
+def edit(event_id: int):
     """Change an event's details."""
     event = _event_or_404(event_id)
     if request.method == "POST":
@@ -128,7 +128,7 @@ def edit(event_id: int):  # noqa: ANN201
 
 @bp.post("/<int:event_id>/cancel")
 @admin_required
-def cancel(event_id: int):  # noqa: ANN201
+def cancel(event_id: int):
     """Cancel an event (it stays in the reports, marked cancelled)."""
     _event_or_404(event_id)
     if events.cancel_event(get_db(), event_id, clock().now()):
@@ -159,7 +159,7 @@ def _wake_printer() -> None:
 
 @bp.post("/<int:event_id>/name-tags")
 @login_required
-def name_tags(event_id: int):  # noqa: ANN201
+def name_tags(event_id: int):
     """One tap: a name tag for everyone registered (or for one registration)."""
     _event_or_404(event_id)
     only = request.form.get("registration", type=int)
@@ -179,7 +179,7 @@ def name_tags(event_id: int):  # noqa: ANN201
 
 @bp.post("/<int:event_id>/registrations/<int:registration_id>/attended")
 @login_required
-def attended(event_id: int, registration_id: int):  # noqa: ANN201
+def attended(event_id: int, registration_id: int):
     """Mark a registration attended (or not) by hand."""
     _event_or_404(event_id)
     try:
@@ -196,7 +196,7 @@ def attended(event_id: int, registration_id: int):  # noqa: ANN201
 
 @bp.post("/<int:event_id>/registrations/<int:registration_id>/remove")
 @login_required
-def remove(event_id: int, registration_id: int):  # noqa: ANN201
+def remove(event_id: int, registration_id: int):
     """Remove a registration (the person cancelled)."""
     _event_or_404(event_id)
     if not events.unregister(get_db(), registration_id):
@@ -220,7 +220,7 @@ def introductions_page() -> str:
 
 @bp.post("/introductions/dismiss")
 @login_required
-def dismiss_introduction():  # noqa: ANN201
+def dismiss_introduction():
     """Dismiss one suggestion (the pair will not be suggested again)."""
     helper = request.form.get("helper", type=int)
     seeker = request.form.get("seeker", type=int)

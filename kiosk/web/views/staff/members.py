@@ -119,7 +119,7 @@ def index() -> str:
     return render_template("staff/members.html", query=query, found=found, quiet=quiet)
 
 
-def _render_form(member: dict[str, Any] | None, form: NewMember, error: InvalidInput | None):  # noqa: ANN202
+def _render_form(member: dict[str, Any] | None, form: NewMember, error: InvalidInput | None):
     message = None
     if error is not None:
         message = FIELD_MESSAGES.get(error.field or "", _l("Please check the form."))
@@ -137,7 +137,7 @@ def _render_form(member: dict[str, Any] | None, form: NewMember, error: InvalidI
 
 @bp.route("/members/new", methods=["GET", "POST"])
 @admin_required
-def new():  # noqa: ANN201
+def new():
     """Add a member; a card is issued at once."""
     if request.method == "GET":
         return _render_form(None, NewMember(name=""), None)
@@ -158,7 +158,7 @@ def new():  # noqa: ANN201
 
 @bp.route("/members/<int:member_id>", methods=["GET", "POST"])
 @admin_required
-def edit(member_id: int):  # noqa: ANN201
+def edit(member_id: int):
     """A member's details, consent and card."""
     member = _member_or_404(member_id)
     db = get_db()
@@ -195,13 +195,13 @@ def _details(member: dict[str, Any]) -> dict[str, Any]:
     return details
 
 
-def _back(member_id: int, **flags: int):  # noqa: ANN202
+def _back(member_id: int, **flags: int):
     return redirect(url_for("staff.members.edit", member_id=member_id, **flags))
 
 
 @bp.post("/members/<int:member_id>/pin")
 @admin_required
-def door_pin(member_id: int):  # noqa: ANN201
+def door_pin(member_id: int):
     """Set (or remove) the PIN the member chose for the forgotten-card path."""
     _member_or_404(member_id)
     db = get_db()
@@ -217,13 +217,13 @@ def door_pin(member_id: int):  # noqa: ANN201
     return _back_pin(member_id, "set" if pin else "removed")
 
 
-def _back_pin(member_id: int, state: str):  # noqa: ANN202
+def _back_pin(member_id: int, state: str):
     return redirect(url_for("staff.members.edit", member_id=member_id, pin=state))
 
 
 @bp.post("/members/<int:member_id>/consent")
 @admin_required
-def consent(member_id: int):  # noqa: ANN201
+def consent(member_id: int):
     """Record that the member accepted the current privacy notice (on paper, in person)."""
     _member_or_404(member_id)
     db = get_db()
@@ -235,7 +235,7 @@ def consent(member_id: int):  # noqa: ANN201
 
 @bp.post("/members/<int:member_id>/card/reissue")
 @admin_required
-def reissue_card(member_id: int):  # noqa: ANN201
+def reissue_card(member_id: int):
     """Revoke the active card and issue a new one (a lost or stolen card)."""
     _member_or_404(member_id)
     db = get_db()
@@ -246,7 +246,7 @@ def reissue_card(member_id: int):  # noqa: ANN201
 
 @bp.post("/members/<int:member_id>/card/revoke")
 @admin_required
-def revoke_card(member_id: int):  # noqa: ANN201
+def revoke_card(member_id: int):
     """Revoke the active card without a replacement."""
     _member_or_404(member_id)
     db = get_db()
@@ -265,7 +265,7 @@ def _card(member: dict[str, Any]) -> MemberCard:
 
 @bp.post("/members/<int:member_id>/card/print")
 @admin_required
-def print_card(member_id: int):  # noqa: ANN201
+def print_card(member_id: int):
     """Queue the member's card on the thermal printer."""
     member = _member_or_404(member_id)
     db = get_db()
@@ -310,7 +310,7 @@ def personal_data(member_id: int) -> Response:
 
 @bp.post("/members/<int:member_id>/active")
 @admin_required
-def active(member_id: int):  # noqa: ANN201
+def active(member_id: int):
     """Deactivate a member (their card stops working) or reactivate them."""
     _member_or_404(member_id)
     db = get_db()
@@ -323,7 +323,7 @@ def active(member_id: int):  # noqa: ANN201
 
 @bp.post("/members/<int:member_id>/forget")
 @admin_required
-def forget(member_id: int):  # noqa: ANN201
+def forget(member_id: int):
     """Erase the member's personal data (confirmed by a ticked box); counts stay anonymous."""
     _member_or_404(member_id)
     if request.form.get("confirm") != "1":

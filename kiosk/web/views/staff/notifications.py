@@ -54,7 +54,7 @@ def duty_state() -> dict[str, object]:
 
 @bp.route("/notifications", methods=["GET", "POST"])
 @login_required
-def settings():  # noqa: ANN201
+def settings():
     """Where my notifications go, which kinds, and my quiet hours."""
     db = get_db()
     user_id = current_staff()["id"]
@@ -101,7 +101,7 @@ def settings():  # noqa: ANN201
 
 @bp.post("/duty")
 @login_required
-def duty():  # noqa: ANN201
+def duty():
     """Switch myself on duty (until closing time) or off."""
     db = get_db()
     user_id = current_staff()["id"]

@@ -46,7 +46,7 @@ MOOD_LABELS = {
 }
 
 
-def _local(text: str | None):  # noqa: ANN202
+def _local(text: str | None):
     return from_db(text).astimezone(app_settings().tz) if text else None
 
 
@@ -108,14 +108,14 @@ def fragment() -> str:
 
 @bp.get("/stream")
 @login_required
-def stream():  # noqa: ANN201
+def stream():
     """The staff live stream (server-sent events); 503 when every slot is taken."""
     return event_stream_response("staff")
 
 
 @bp.post("/alerts/<int:alert_id>/handled")
 @login_required
-def alert_handled(alert_id: int):  # noqa: ANN201
+def alert_handled(alert_id: int):
     """Mark a host alert handled."""
     db = get_db()
     try:
@@ -132,7 +132,7 @@ def alert_handled(alert_id: int):  # noqa: ANN201
 
 @bp.post("/visits/<int:visit_id>/check-out")
 @login_required
-def check_out(visit_id: int):  # noqa: ANN201
+def check_out(visit_id: int):
     """Check a person out by hand (they left without scanning)."""
     db = get_db()
     if not close_visit(db, visit_id, clock().now(), "manual"):
@@ -144,7 +144,7 @@ def check_out(visit_id: int):  # noqa: ANN201
 
 @bp.post("/visits/<int:visit_id>/undo-check-out")
 @login_required
-def undo_check_out(visit_id: int):  # noqa: ANN201
+def undo_check_out(visit_id: int):
     """Undo a check-out made by hand a moment ago (the wrong row was tapped)."""
     db = get_db()
     if not reopen_manual_check_out(db, visit_id, clock().now(), UNDO_WINDOW):
@@ -156,7 +156,7 @@ def undo_check_out(visit_id: int):  # noqa: ANN201
 
 @bp.route("/check-in", methods=["GET", "POST"])
 @login_required
-def check_in():  # noqa: ANN201
+def check_in():
     """Find a member by name or company and check them in by hand (a forgotten phone)."""
     db = get_db()
     if request.method == "POST":

@@ -56,7 +56,7 @@ def page() -> str:
 
 @bp.post("/roll-call/tick")
 @login_required
-def tick():  # noqa: ANN201
+def tick():
     """Tick a person accounted for (``tick=VISIT:1``) or untick them (``VISIT:0``)."""
     try:
         visit_text, state = request.form.get("tick", "").split(":", 1)
@@ -86,7 +86,7 @@ def tick():  # noqa: ANN201
 
 @bp.post("/roll-call")
 @login_required
-def fire():  # noqa: ANN201
+def fire():
     """Queue the roll call on the thermal printer, then show the page."""
     db = get_db()
     tz = app_settings().tz
