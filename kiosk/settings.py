@@ -292,8 +292,6 @@ def _validated(settings: Settings) -> Settings:
         value = getattr(settings, name)
         if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", value):
             raise ConfigError(f"{PREFIX}{name.upper()} must be a month like 2023-09, not {value!r}")
-    if settings.project_end < settings.project_start:
-        raise ConfigError(f"{PREFIX}PROJECT_END must not be before {PREFIX}PROJECT_START")
     try:
         finnish_forms(settings.host_title)
     except UnknownHostTitle as exc:

@@ -50,7 +50,13 @@ ADMIN = ("aatu", "hallinto-salasana-2026")
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimpleNamespace]:
     """The kiosk behind Caddy on the LAN address, an admin login, a home trusting Caddy's CA."""
-    server = start_server(tmp_path_factory, "tablet-server", KIOSK_PROXY_HOPS="1")
+    # The tablets reach the kiosk by its LAN address: a Host name the operator trusts.
+    server = start_server(
+        tmp_path_factory,
+        "tablet-server",
+        KIOSK_PROXY_HOPS="1",
+        KIOSK_TRUSTED_HOSTS=lan_address(),
+    )
     db = connect(server.db_path)
     create_staff(db, ADMIN[0], ADMIN[1], "admin", datetime.now(UTC))
     db.close()
@@ -201,8 +207,8 @@ def test_scan_seen_while_server_is_down_is_delivered_once(stack, playwright_driv
         tab, _problems = pair_tablet(browser, stack, "Sivuovi", LANDSCAPE)
         tab.wait_for_selector("body[data-decoder=ready]")
         server = stack.server
+        down_at = datetime.now(UTC)  # before the stop: a card seen while it stops is queued too
         server.stop()
-        down_at = datetime.now(UTC)
         tab.wait_for_selector("body[data-scan-queue='1']", timeout=20_000)
         tab.wait_for_selector("[data-camera-message][data-shown=queued]")
         tab.wait_for_selector("#scan-flash", state="hidden")
@@ -231,4 +237,8 @@ def test_scan_seen_while_server_is_down_is_delivered_once(stack, playwright_driv
 
 def server_settings(server: LiveServer) -> dict[str, str]:
     """The KIOSK_* settings the module's server was started with (to start it again)."""
-    return {"KIOSK_PROXY_HOPS": "1", "KIOSK_PREVIEW_URL": "http://127.0.0.1:9/preview.mjpg"}
+    return {
+        "KIOSK_PROXY_HOPS": "1",
+        "KIOSK_TRUSTED_HOSTS": lan_address(),
+        "KIOSK_PREVIEW_URL": "http://127.0.0.1:9/preview.mjpg",
+    }

@@ -156,8 +156,11 @@ def test_a_guest_taps_their_host_and_the_host_is_told(browser, server, mail_serv
     before = len(mail_server.messages)
     page.goto(server.url + "/guest")
     page.get_by_label("Nimesi").tap()
-    type_on_screen(page, "Jöns Äkräs")
-    page.locator("#osk [data-action='enter']").tap()
+    # A new guest each size: one guest still in holds one visit and is announced once.
+    surname = "Äkräs" if size["width"] == 800 else "Ölander"
+    type_on_screen(page, f"Jöns {surname}")
+    # "Next" would open the company field; the guest closes the keyboard to see the hosts.
+    page.locator("#osk [data-action='hide']").tap()
     host = page.get_by_role("radio", name="Hanna Höijer")
     host.tap()
     assert host.is_checked()
@@ -170,5 +173,5 @@ def test_a_guest_taps_their_host_and_the_host_is_told(browser, server, mail_serv
     messages = mail_server.wait_for(before + 1, timeout=15)
     [message] = [m for m in messages[before:] if m["Subject"] == "Vieraasi Jöns on saapunut"]
     assert message["To"] == "hanna@tankkaamo.example"
-    assert "Äkräs" not in message.get_content()
+    assert surname not in message.get_content()
     context.close()
