@@ -14,7 +14,7 @@ import csv
 import io
 from collections.abc import Iterable, Iterator, Sequence
 from itertools import islice
-from typing import IO, Any, Protocol, runtime_checkable
+from typing import IO, Any
 
 from kiosk.reports.errors import BadDelimiter
 
@@ -29,19 +29,6 @@ DELIMITERS = {",": ",", ";": ";", "\t": "\t", "\\t": "\t", "tab": "\t", "|": "|"
 DEFAULT_DELIMITER = ","
 
 _ROWS_PER_CHUNK = 2000
-
-
-@runtime_checkable
-class CsvLines(Protocol):
-    """Rows that can also write themselves as CSV lines, faster than the ``csv`` module.
-
-    ``csv_chunks`` must yield exactly the bytes the ``csv`` module would write for the rows
-    (with :func:`csv_writer`), already neutralised; the header and BOM are written here.
-    """
-
-    def csv_chunks(self, delimiter: str) -> Iterator[bytes]:
-        """The UTF-8 lines of every row, in chunks."""
-        ...
 
 
 def parse_delimiter(text: str) -> str:
@@ -103,13 +90,8 @@ def write_csv(
     """Write a BOM, ``header`` and ``rows`` to the binary ``stream`` as CSV.
 
     ``rows`` is consumed lazily, so memory stays flat however many rows there are. Pass
-    ``neutralised=True`` only when the rows were already made safe (in SQL); such rows that
-    are :class:`CsvLines` write their own lines.
+    ``neutralised=True`` only when the rows were already made safe (in SQL).
     """
-    if neutralised and isinstance(rows, CsvLines):
-        for chunk in iter_csv_bytes(header, rows, delimiter=delimiter, neutralised=True):
-            stream.write(chunk)
-        return
     text = io.TextIOWrapper(stream, encoding="utf-8", newline="", write_through=False)
     try:
         text.write(BOM)
@@ -134,10 +116,6 @@ def iter_csv_bytes(
     writer = csv_writer(buffer, delimiter)
     buffer.write(BOM)
     writer.writerow([neutralise(cell) for cell in header])
-    if neutralised and isinstance(rows, CsvLines):
-        yield buffer.getvalue().encode("utf-8")
-        yield from rows.csv_chunks(delimiter)
-        return
     source = iter(rows if neutralised else _safe_rows(rows))
     while True:
         batch = list(islice(source, _ROWS_PER_CHUNK))

@@ -19,7 +19,6 @@ from zoneinfo import ZoneInfo
 from kiosk.timeutil import from_db, to_db
 
 OFFSET_FUNCTION = "kiosk_utc_offset_seconds"
-LOCAL_MINUTE_FUNCTION = "kiosk_local_minute"
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,17 +141,9 @@ def _offset_of_text(text: str | None, zone_name: str) -> int | None:
     return _offset(_zone(zone_name), from_db(text))
 
 
-def _local_minute_of_text(text: str | None, zone_name: str) -> str | None:
-    if text is None:
-        return None
-    here = from_db(text).astimezone(_zone(zone_name))
-    return f"{here.date().isoformat()} {here:%H:%M}"
-
-
 def register(conn: sqlite3.Connection) -> None:
     """Register the fallback functions on ``conn`` (harmless to repeat)."""
     conn.create_function(OFFSET_FUNCTION, 2, _offset_of_text, deterministic=True)
-    conn.create_function(LOCAL_MINUTE_FUNCTION, 2, _local_minute_of_text, deterministic=True)
 
 
 class LocalTimeSql:
@@ -188,41 +179,6 @@ class LocalTimeSql:
     def epoch(self, column: str) -> str:
         """Local wall-clock seconds since 1970 (UTC epoch plus the offset), or NULL."""
         return f"(CAST(strftime('%s', {column}) AS INTEGER) + {self.offset(column)})"
-
-
-class LocalMinuteSql:
-    """An SQL expression for local ``YYYY-MM-DD HH:MM`` (maybe ``:SS`` after), for one window.
-
-    Only the first 16 characters of the stored text (to the minute) go into SQLite's
-    ``datetime()``: it rounds fractional seconds to milliseconds, which could carry
-    ``07:59:59.9999`` into the next minute, while Python truncates. Spans whose offset is not
-    a whole number of minutes (local mean time, before 1921 in Helsinki), and times outside
-    the window, are converted by a Python function, exactly as :class:`LocalSplitter` would.
-    ``params`` must be passed along with any statement that uses the expression.
-    """
-
-    def __init__(
-        self, conn: sqlite3.Connection, tz: ZoneInfo, start: datetime, end: datetime
-    ) -> None:
-        register(conn)
-        segments = offset_segments(tz, start.astimezone(UTC), end.astimezone(UTC))
-        self.segments = [s for s in segments if s.offset % 60 == 0]
-        self.params: dict[str, object] = {"lm_zone": tz.key}
-        for index, segment in enumerate(self.segments):
-            self.params[f"lm_s{index}"] = segment.start
-            self.params[f"lm_e{index}"] = segment.end
-            self.params[f"lm_m{index}"] = f"{segment.offset:+d} seconds"
-
-    def expression(self, column: str) -> str:
-        """Local time of ``column`` as text starting ``YYYY-MM-DD HH:MM``; NULL stays NULL."""
-        # ``column`` is always one of our own trusted column names, never user input.
-        branches = " ".join(
-            f"WHEN {column} >= :lm_s{i} AND {column} < :lm_e{i} "
-            f"THEN datetime(substr({column}, 1, 16), :lm_m{i})"
-            for i in range(len(self.segments))
-        )
-        fallback = f"{LOCAL_MINUTE_FUNCTION}({column}, :lm_zone)"
-        return f"(CASE WHEN {column} IS NULL THEN NULL {branches} ELSE {fallback} END)"
 
 
 class LocalSplitter:
