@@ -131,7 +131,7 @@ def up(kiosk: KioskContext, port: int | None) -> None:
     cards = settings.instance_path / "demo-cards"
     click.echo(
         f"\nOpen {base}/ — the demo members' QR cards are in {cards}"
-        f"\nStaff dashboard: {base}/staff/ (create a login first: kiosk staff add NAME)"
+        f"\nStaff dashboard: {base}/staff/ (create a login first: .venv/bin/kiosk staff add NAME)"
         "\nPress Ctrl+C to stop.\n"
     )
     children = [web, scanner]
