@@ -46,7 +46,7 @@ def _print_worker(app):
 
 
 def _start_background(app) -> list:
-    from kiosk.background import ClosingTimeCheckOut
+    from kiosk.closing import ClosingTimeCheckOut
     from kiosk.db import connect
     from kiosk.notify.worker import NotifyWorker
     from kiosk.periodic import PeriodicTask

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from kiosk.background import ClosingTimeCheckOut
+from kiosk.closing import ClosingTimeCheckOut
 from kiosk.events import EventInput, create_event, register
 from kiosk.settings import load_settings
 from kiosk.visits import manual_check_in
