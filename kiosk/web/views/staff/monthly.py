@@ -9,34 +9,20 @@ from __future__ import annotations
 from datetime import date
 
 from flask import Blueprint, abort, current_app, render_template, request
-from flask_babel import format_date, format_decimal, get_locale
+from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 
 from kiosk.reports import ReportError, parse_month
 from kiosk.reports.columns import INDICATORS, headers, label
 from kiosk.reports.month import Month
 from kiosk.reports.overview import MonthOverview, month_overview
-from kiosk.web.charts import Labels, bar_chart, line_chart
+from kiosk.web.chart_labels import chart_labels, chart_number
+from kiosk.web.charts import bar_chart, line_chart
 from kiosk.web.db import get_db
 from kiosk.web.views.context import clock
 from kiosk.web.views.staff.auth import login_required
 
 bp = Blueprint("monthly", __name__)
-
-
-def _fmt(value: float) -> str:
-    return format_decimal(value, format="#,##0.#")
-
-
-def _labels(title: str, description: str, x: str, y: str) -> Labels:
-    return Labels(
-        title=title,
-        description=description,
-        table_summary=_("Show the figures as a table"),
-        x_header=x,
-        y_header=y,
-        no_data=_("not shown"),
-    )
 
 
 def _previous_month(today: Month) -> Month:
@@ -56,10 +42,10 @@ def _sections(view: MonthOverview, language: str) -> list[dict[str, object]]:
             "chart-weeks",
             week_labels,
             [w.visits for w in weeks],
-            _labels(
+            chart_labels(
                 _("Visits per week"), _("Visits in each week of the month."), _("Week"), _("Visits")
             ),
-            fmt=_fmt,
+            fmt=chart_number,
         ),  # fmt: skip
         "text": _(
             "%(visits)s visits by %(people)s different people. The busiest week was "
@@ -77,13 +63,13 @@ def _sections(view: MonthOverview, language: str) -> list[dict[str, object]]:
             "chart-new",
             [_("First-time visitors"), _("Returning visitors")],
             [s["first_time_visitors"], s["returning_visitors"]],
-            _labels(
+            chart_labels(
                 _("New and returning visitors"),
                 _("People whose first visit ever was this month, and the others."),
                 _("Visitors"),
                 _("People"),
             ),
-            fmt=_fmt,
+            fmt=chart_number,
         ),  # fmt: skip
         "text": _(
             "%(new)s people came for the first time and %(back)s came back. %(companies)s "
@@ -102,13 +88,13 @@ def _sections(view: MonthOverview, language: str) -> list[dict[str, object]]:
             "chart-events",
             [_event_label(e) for e in held],
             [e["attended"] for e in held],
-            _labels(
+            chart_labels(
                 _("Events and attendance"),
                 _("People who attended each event."),
                 _("Event"),
                 _("Attended"),
             ),
-            fmt=_fmt,
+            fmt=chart_number,
         ),  # fmt: skip
         "table": {
             "header": [_("Date"), _("Event"), _("Registered"), _("Attended")],
@@ -125,7 +111,7 @@ def _sections(view: MonthOverview, language: str) -> list[dict[str, object]]:
     shown = [m.index for m in view.moods if m.index is not None]
     mood_text = (
         _("The mood index was %(low)s–%(high)s (0 is really hard, 100 great).",
-          low=_fmt(min(shown)), high=_fmt(max(shown)))
+          low=chart_number(min(shown)), high=chart_number(max(shown)))
         if shown
         else _("No week had enough answers to show the mood index.")
     )  # fmt: skip
@@ -143,13 +129,13 @@ def _sections(view: MonthOverview, language: str) -> list[dict[str, object]]:
             "chart-moods",
             [format_date(m.first, "d.M.") for m in view.moods],
             [m.index for m in view.moods],
-            _labels(
+            chart_labels(
                 _("Mood index by week"),
                 _("0 is everyone having a really hard time, 100 everyone feeling great."),
                 _("Week starting"),
                 _("Mood index"),
             ),
-            fmt=_fmt,
+            fmt=chart_number,
             maximum=100,
         ),  # fmt: skip
         "text": mood_text,

@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import date
 
 from flask import Blueprint, render_template
-from flask_babel import format_date, format_decimal, format_percent
+from flask_babel import format_date, format_percent
 from flask_babel import gettext as _
 
 from kiosk import stats as kstats
-from kiosk.web.charts import Labels, bar_chart, gauge, heatmap, line_chart
+from kiosk.web.chart_labels import chart_labels, chart_number
+from kiosk.web.charts import bar_chart, gauge, heatmap, line_chart
 from kiosk.web.db import get_db
 from kiosk.web.views.context import app_settings, clock
 from kiosk.web.views.staff.auth import login_required
@@ -17,21 +18,6 @@ from kiosk.web.views.staff.auth import login_required
 bp = Blueprint("stats", __name__)
 
 HEATMAP_HOURS = range(7, 23)  # the space's day; the night rows would only be empty
-
-
-def _fmt(value: float) -> str:
-    return format_decimal(value, format="#,##0.#")
-
-
-def _labels(title: str, description: str, x: str, y: str) -> Labels:
-    return Labels(
-        title=title,
-        description=description,
-        table_summary=_("Show the figures as a table"),
-        x_header=x,
-        y_header=y,
-        no_data=_("not shown"),
-    )
 
 
 def _weekday_names() -> list[str]:
@@ -59,7 +45,7 @@ def index() -> str:
         "chart-occupancy",
         occupancy.present,
         occupancy.capacity,
-        _labels(
+        chart_labels(
             _("Here now"),
             _(
                 "%(present)s people present of a capacity of %(capacity)s (%(percent)s).",
@@ -77,13 +63,13 @@ def index() -> str:
         "chart-hourly",
         [point.start.strftime("%H") for point in hourly],
         [point.peak for point in hourly],
-        _labels(
+        chart_labels(
             _("Today, hour by hour"),
             _("The most people present at once in each hour of today."),
             _("Hour"),
             _("People at most"),
         ),
-        fmt=_fmt,
+        fmt=chart_number,
     )
     hours = list(HEATMAP_HOURS)
     heat_chart = heatmap(
@@ -91,7 +77,7 @@ def index() -> str:
         _weekday_names(),
         [f"{hour:02d}" for hour in hours],
         [[row[hour] for hour in hours] for row in heat.cells],
-        _labels(
+        chart_labels(
             _("Busy hours, last %(weeks)s weeks", weeks=heat.weeks),
             _(
                 "The average number of people present on each weekday and hour, "
@@ -102,27 +88,27 @@ def index() -> str:
             _("Weekday"),
             _("People on average"),
         ),
-        fmt=_fmt,
+        fmt=chart_number,
         legend=(_("People on average") + ":", ""),
     )
     months_chart = bar_chart(
         "chart-months",
         [f"{m.month}/{m.year % 100:02d}" for m in months],
         [m.visits for m in months],
-        _labels(
+        chart_labels(
             _("Visits per month"),
             _("Visits in each of the last twelve months; this month so far is the last bar."),
             _("Month"),
             _("Visits"),
         ),
-        fmt=_fmt,
+        fmt=chart_number,
         highlight_last=True,
     )
     mood_chart = line_chart(
         "chart-mood",
         [format_date(point.week_start, "d.M.") for point in moods],
         [point.index for point in moods],
-        _labels(
+        chart_labels(
             _("Mood index by week"),
             _(
                 "The average of the week's answers to “How are you?” on a scale of 0 to 100: "
@@ -133,7 +119,7 @@ def index() -> str:
             _("Week starting"),
             _("Mood index"),
         ),
-        fmt=_fmt,
+        fmt=chart_number,
         maximum=100,
     )
     return render_template(
