@@ -46,6 +46,7 @@ class NotifyConfig:
     reminder_minutes: int
     digest_time: str
     domain: str
+    host_title: str = "heimopäällikkö"
 
     @classmethod
     def from_settings(cls, settings: Settings) -> NotifyConfig:
@@ -68,11 +69,12 @@ class NotifyConfig:
             reminder_minutes=settings.notify_reminder_minutes,
             digest_time=_clock_text(settings.notify_digest_time, "07:30"),
             domain=sender.rpartition("@")[2] or urlsplit(dashboard).hostname or "localhost",
+            host_title=settings.host_title,
         )
 
     def writer(self) -> Writer:
         """The message writer in the kiosk's language."""
-        return Writer(self.language, self.tz)
+        return Writer(self.language, self.tz, self.host_title)
 
 
 def _safe_destinations(raw: str) -> list[tuple[str, str]]:

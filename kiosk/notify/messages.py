@@ -16,6 +16,8 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date, format_time
 from babel.support import NullTranslations, Translations
 
+from kiosk.host_title import host_words
+
 TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
 CLOCK_PATTERNS = {"fi": "H.mm", "sv": "HH:mm", "en": "HH:mm"}
 DATE_PATTERNS = {"fi": "cccc d.M.yyyy", "sv": "EEEE d.M.yyyy", "en": "EEEE d MMM yyyy"}
@@ -38,10 +40,12 @@ class Text:
 class Writer:
     """Writes the messages in one language and time zone."""
 
-    def __init__(self, language: str, tz: ZoneInfo) -> None:
+    def __init__(self, language: str, tz: ZoneInfo, host_title: str = "heimopäällikkö") -> None:
         self.language = language if language in CLOCK_PATTERNS else "fi"
         self.tz = tz
         self.t = translations(self.language)
+        # The space's own title for its host (KIOSK_HOST_TITLE), in each sentence role.
+        self.host = host_words(host_title, self.language)
 
     def clock(self, moment: datetime) -> str:
         """A time of day as written in the language (fi: 9.05)."""
@@ -99,8 +103,8 @@ class Writer:
         subject = t.gettext("%(name)s would welcome a word") % {"name": first_name}
         body = "\n".join(
             [
-                t.gettext("%(name)s would welcome a word from the host today.")
-                % {"name": first_name},
+                t.gettext("%(name)s would welcome a word with %(host)s today.")
+                % {"name": first_name, "host": self.host.with_},
                 t.gettext("Checked in at %(time)s.") % {"time": self.clock(at)},
                 self._footer(),
             ]
@@ -125,8 +129,13 @@ class Writer:
         subject = t.gettext("Reminder: %(name)s is still waiting") % {"name": first_name}
         body = "\n".join(
             [
-                t.gettext("%(name)s asked for the host at %(time)s, %(minutes)s minutes ago.")
-                % {"name": first_name, "time": self.clock(at), "minutes": minutes},
+                t.gettext("%(name)s asked for %(host)s at %(time)s, %(minutes)s minutes ago.")
+                % {
+                    "name": first_name,
+                    "host": self.host.object,
+                    "time": self.clock(at),
+                    "minutes": minutes,
+                },
                 t.gettext("Nobody has marked it handled yet."),
                 self._footer(),
             ]

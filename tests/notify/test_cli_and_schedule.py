@@ -198,3 +198,17 @@ def test_retention_empties_old_messages(db, clock, tmp_path, mail_server) -> Non
     anonymise_expired(db, clock.now(), 24)
     [row] = db.query("SELECT subject, body, status FROM notifications")
     assert row == {"subject": "", "body": "", "status": "sent"}
+
+
+def test_messages_to_hosts_use_the_configured_host_title() -> None:
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    from kiosk.notify.messages import Writer
+
+    at = datetime(2026, 11, 26, 8, 0, tzinfo=UTC)
+    writer = Writer("fi", ZoneInfo("Europe/Helsinki"), "isäntä")
+    assert "Äksel pyysi isäntää klo 10.00" in writer.reminder("Äksel", at, 10).body
+    assert "juttelusta isännän kanssa" in writer.low_mood("Äksel", at).body
+    english = Writer("en", ZoneInfo("Europe/Helsinki"), "isäntä")
+    assert "asked for the host at" in english.reminder("Äksel", at, 10).body

@@ -73,7 +73,7 @@ def test_a_consented_low_mood_is_worded_as_a_wish_for_a_word(db, clock, tmp_path
     [message] = mail_server.wait_for(1)
     text = (message["Subject"] + "\n" + message.get_content()).lower()
     assert message["Subject"] == "Jörö toivoisi juttuseuraa"
-    assert "jörö ilahtuisi, jos heimopäällikkö tulisi tänään juttelemaan." in text
+    assert "jörö ilahtuisi tänään hetken juttelusta heimopäällikön kanssa." in text
     assert not [word for word in MOOD_WORDS if word in text.replace("10.00", "")]
 
 

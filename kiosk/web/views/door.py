@@ -37,6 +37,7 @@ from kiosk.self_reported import correct_checkout, correctable_visit, leaving_cho
 from kiosk.timeutil import from_db
 from kiosk.visits import ScanOutcome, ScanResult, visit_person
 from kiosk.web.db import get_db
+from kiosk.web.i18n import host_title
 from kiosk.web.ratelimit import FailedScanLimiter
 from kiosk.web.safe_paths import local_path
 from kiosk.web.screen_tokens import (
@@ -72,7 +73,7 @@ STATEMENT_DATE = date(2026, 11, 30)
 GUEST_LIMITER_KEY = "kiosk.guest_limiter"
 GUEST_BUSY = _l(
     "Many guests have just signed in at this screen. Please wait a moment and try again, "
-    "or ask the host for help."
+    "or ask %(host)s for help."
 )
 
 
@@ -399,7 +400,8 @@ def guest():
         wait = guest_limiter().retry_after(door_address())
         if wait > 0:
             # A burst of sign-ins at one door is a script, or a crowd: either way, slow down.
-            return _guest_page({"_form": str(GUEST_BUSY)}, form, 429)
+            busy = str(GUEST_BUSY) % {"host": host_title().from_}
+            return _guest_page({"_form": busy}, form, 429)
         language = session.get("lang") or app_settings().default_language
         db = get_db()
         now = clock().now()
