@@ -37,6 +37,14 @@ def check_language(language: str) -> str:
 
 C = Column
 
+# Stays closed at closing time: daily, people and summary all count them, under one header.
+AUTO_CHECKOUTS = C(
+    "auto_checkouts",
+    "Automaattisesti uloskirjatut",
+    "Automatiskt utcheckade",
+    "Closed automatically",
+)
+
 VISITS = (
     C("visit_id", "Käynti", "Besök", "Visit"),
     C("date", "Päivä", "Datum", "Date"),
@@ -60,12 +68,7 @@ DAILY = (
     C("unique_people", "Eri henkilöt", "Unika personer", "Unique people"),
     C("peak_occupancy", "Enimmillään paikalla", "Som flest på plats", "Peak occupancy"),
     C("avg_stay_min", "Keskim. kesto (min)", "Medellängd (min)", "Average stay (min)"),
-    C(
-        "auto_checkouts",
-        "Automaattisesti uloskirjatut",
-        "Automatiskt utcheckade",
-        "Closed automatically",
-    ),
+    AUTO_CHECKOUTS,
 )
 
 PEOPLE = (
@@ -77,12 +80,7 @@ PEOPLE = (
     C("visits", "Käynnit", "Besök", "Visits"),
     C("minutes", "Minuutit", "Minuter", "Minutes"),
     C("hours", "Tunnit", "Timmar", "Hours"),
-    C(
-        "auto_checkouts",
-        "Automaattisesti uloskirjatut",
-        "Automatiskt utcheckade",
-        "Closed automatically",
-    ),
+    AUTO_CHECKOUTS,
 )
 
 MOODS_FIXED = (
@@ -150,12 +148,7 @@ SUMMARY = (
         "Event participants",
     ),
     C("event_attendances", "Tapahtumaosallistumiset", "Evenemangsdeltaganden", "Event attendances"),
-    C(
-        "auto_checkouts",
-        "Automaattisesti uloskirjatut",
-        "Automatiskt utcheckade",
-        "Closed automatically",
-    ),
+    AUTO_CHECKOUTS,
 )
 
 INDICATORS = (
