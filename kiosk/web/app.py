@@ -43,10 +43,9 @@ def create_app(config: dict[str, Any] | None = None, *, settings: Settings | Non
     clock = overrides.pop("CLOCK", None) or SystemClock()
     if settings is None:
         instance = Path(overrides.pop("INSTANCE_PATH", None) or instance_path())
-        private_dir(instance)  # secrets, the database and card images live here
         settings = load_settings(overrides, instance=instance)
     instance = settings.instance_path
-    private_dir(instance)
+    private_dir(instance)  # secrets, the database and card images live here
     # Keys that are not kiosk settings (TESTING, WTF_CSRF_ENABLED…) are Flask's own.
     flask_only = {key: value for key, value in overrides.items() if key.lower() not in FIELDS}
 
