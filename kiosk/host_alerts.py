@@ -14,9 +14,10 @@ from datetime import datetime
 
 import sqlite_utils
 
-from kiosk.moods import record_mood, request_host
+from kiosk.moods import open_low_mood_alerts, record_mood, request_host
 from kiosk.notify import dispatch
 from kiosk.notify.dispatch import NotifyConfig
+from kiosk.notify.queue import cancel_for_alert
 from kiosk.transactions import write_transaction
 
 
@@ -34,6 +35,10 @@ def answer_mood(
 ) -> AlertRaised:
     """Record the mood; a consented low mood alerts the hosts ("would welcome a word")."""
     with write_transaction(db):
+        # A new answer replaces the old: what was queued for an earlier low mood is withdrawn.
+        for earlier in open_low_mood_alerts(db, visit_id):
+            for kind in ("low_mood", "reminder"):
+                cancel_for_alert(db, earlier, now, kind)
         alert_id = record_mood(db, visit_id, mood, now)
         if alert_id is None:
             return AlertRaised(None)

@@ -30,6 +30,18 @@ def _visit_member(db: sqlite_utils.Database, visit_id: int) -> dict[str, Any]:
     return rows[0]
 
 
+def open_low_mood_alerts(db: sqlite_utils.Database, visit_id: int) -> list[int]:
+    """The unhandled low-mood alerts of a visit (a new answer replaces them)."""
+    return [
+        row[0]
+        for row in db.execute(
+            "SELECT id FROM host_alerts WHERE visit_id = ? AND kind = 'low_mood' "
+            "AND handled_at IS NULL",
+            [visit_id],
+        ).fetchall()
+    ]
+
+
 def record_mood(db: sqlite_utils.Database, visit_id: int, mood: int, now: datetime) -> int | None:
     """Record the visit's mood answer; a second tap replaces the first.
 

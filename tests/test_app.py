@@ -141,7 +141,7 @@ def test_member_flow_greeting_mood_and_help(app, client, db, clock):
     follow = client.get(after_mood.location)
     # "Tosi raskasta": a warm word and a gentle offer, not the plain thanks.
     assert "Kiitos, että kerroit, Anna." in visible_text(follow.text)
-    assert "Jos haluat, heimopäällikkö tulee juttelemaan" in visible_text(follow.text)
+    assert "Jos haluat, voit pyytää heimopäällikköä juttelemaan" in visible_text(follow.text)
     done = client.post(
         after_mood.location, data={"chat": "1", "topic": ["rahoitus"], "csrf_token": token_field}
     )

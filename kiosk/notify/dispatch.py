@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -100,7 +100,6 @@ class Delivery:
 
     queued: int = 0
     to_on_duty: int = 0
-    ids: list[int] = field(default_factory=list)
 
     @property
     def host_coming(self) -> bool:
@@ -168,7 +167,6 @@ def _queue(
         if row_id is None:
             continue
         delivery.queued += 1
-        delivery.ids.append(row_id)
         if person is not None and on_duty(person, now):
             delivery.to_on_duty += 1
     return delivery
@@ -211,7 +209,8 @@ def alert_raised(
         now,
         kind=kind,
         text=_alert_text(config, alert),
-        key=f"alert:{alert_id}",
+        # With the alert's time: an id SQLite hands out again is never a duplicate.
+        key=f"alert:{alert_id}:{alert['created_at']}",
         staff=reachable_staff(db, kind, now, config.tz),
         alert_id=alert_id,
     )
@@ -247,8 +246,11 @@ def reminders_due(
     cutoff = now - timedelta(minutes=config.reminder_minutes)
     return list(
         db.query(
-            "SELECT id FROM host_alerts WHERE handled_at IS NULL AND reminded_at IS NULL"
-            " AND created_at <= ? ORDER BY created_at",
+            # Only while the person is still in: "is still waiting" must be true. A request
+            # of someone who has left stays on the dashboard's open list instead.
+            "SELECT a.id FROM host_alerts a JOIN visits v ON v.id = a.visit_id"
+            " WHERE a.handled_at IS NULL AND a.reminded_at IS NULL AND a.created_at <= ?"
+            " AND v.checked_out_at IS NULL ORDER BY a.created_at",
             [to_db(cutoff)],
         )
     )
@@ -269,7 +271,7 @@ def queue_reminders(db: sqlite_utils.Database, now: datetime, config: NotifyConf
             now,
             kind="reminder",
             text=writer.reminder(alert["first_name"] or "?", at, minutes),
-            key=f"reminder:{row['id']}",
+            key=f"reminder:{row['id']}:{alert['created_at']}",
             staff=reachable_staff(db, "reminder", now, config.tz),
             alert_id=row["id"],
         )

@@ -158,13 +158,3 @@ def find_guest_host(db: sqlite_utils.Database, text: str) -> dict[str, Any] | No
         if text == f"staff:{host['id']}" or text.lower() == host["shown_name"].lower():
             return host
     return None
-
-
-def on_duty_count(db: sqlite_utils.Database, now: datetime) -> int:
-    """How many staff are on duty now."""
-    return int(
-        db.execute(
-            "SELECT count(*) FROM staff_users WHERE active = 1 AND on_duty_until > ?",
-            [to_db(now)],
-        ).fetchone()[0]
-    )

@@ -212,3 +212,21 @@ def test_messages_to_hosts_use_the_configured_host_title() -> None:
     assert "juttelusta isännän kanssa" in writer.low_mood("Äksel", at).body
     english = Writer("en", ZoneInfo("Europe/Helsinki"), "isäntä")
     assert "asked for the host at" in english.reminder("Äksel", at, 10).body
+
+
+def test_no_reminder_says_someone_is_still_waiting_after_they_left(db, clock, tmp_path):
+    from kiosk.visits import close_visit
+
+    config = dispatch.NotifyConfig.from_settings(notify_settings(tmp_path, SMTP_URL="smtp://x:25"))
+    add_host(db, clock, "hanna", "hanna@tankkaamo.example")
+    member_id, _ = gen_member(db, clock.now(), "Äksel Öhman")
+    visit = manual_check_in(db, member_id, clock.now())
+    request_host(db, visit, clock.now(), wants_chat=True, topics=[], allowed_topics=[])
+    clock.advance(minutes=5)
+    close_visit(db, visit, clock.now(), "card")
+    clock.advance(minutes=10)
+    assert dispatch.queue_reminders(db, clock.now(), config) == 0
+    # The request itself stays open for the hosts until someone marks it handled.
+    from kiosk.moods import open_alerts
+
+    assert [alert["visit_id"] for alert in open_alerts(db)] == [visit]

@@ -276,3 +276,26 @@ def test_messages_older_than_a_day_are_given_up_with_the_reason(db, clock, tmp_p
     assert result.failed == 1 and row["status"] == "failed"
     assert row["last_error"].startswith("not delivered within 24 hours: cannot reach")
     assert timedelta(hours=24) == queue.MAX_AGE
+
+
+def test_a_changed_mood_withdraws_what_the_low_one_queued(db, clock, tmp_path):
+    from kiosk.host_alerts import answer_mood
+
+    config = dispatch.NotifyConfig.from_settings(notify_settings(tmp_path, SMTP_URL="smtp://x:25"))
+    add_host(db, clock, "hanna", "hanna@tankkaamo.example")
+    member_id, _ = gen_member(db, clock.now(), "Jörö Järvinen", approach_ok=True)
+    visit_id = manual_check_in(db, member_id, clock.now())
+
+    def statuses() -> list[str]:
+        return [r["status"] for r in db.query("SELECT status FROM notifications ORDER BY id")]
+
+    assert answer_mood(db, visit_id, 5, clock.now(), config).host_coming
+    assert statuses() == ["pending"]
+    clock.advance(seconds=20)
+    assert answer_mood(db, visit_id, 2, clock.now(), config).alert_id is None  # a better day
+    assert statuses() == ["cancelled"]
+    # A low mood again: SQLite may hand out the same alert id; it is a new alert all the same.
+    clock.advance(seconds=20)
+    again = answer_mood(db, visit_id, 4, clock.now(), config)
+    assert again.alert_id is not None and again.host_coming
+    assert statuses() == ["cancelled", "pending"]

@@ -30,6 +30,7 @@ from kiosk.guests import GuestForm
 from kiosk.host_alerts import answer_mood, ask_for_a_host
 from kiosk.member_pins import PIN_PATTERN, check_pin, has_pin, set_pin
 from kiosk.members import find_by_contact
+from kiosk.moods import LOW_MOODS
 from kiosk.notify.staff_choices import find_guest_host, guest_hosts
 from kiosk.notify.worker import wake as wake_notifier
 from kiosk.printing import badges
@@ -64,8 +65,6 @@ TOPIC_LABELS = {
     "verkostot": _l("Networks and partners"),
 }
 MAX_CONTACT_LENGTH = 120
-# "A bit heavy" and "Really hard": the follow-up answers these with care, not a plain thanks.
-HEAVY_MOODS = {4, 5}
 # When the accessibility statement was last reviewed against the service.
 STATEMENT_DATE = date(2026, 11, 30)
 
@@ -96,9 +95,12 @@ PIN_LIMITER_KEY = "kiosk.pin_limiter"
 
 def pin_limiter() -> FailedScanLimiter:
     """Wrong PINs per member: 5 in a row, then one every 3 minutes, from any door."""
-    return current_app.extensions.setdefault(
-        PIN_LIMITER_KEY, FailedScanLimiter(burst=5, refill_seconds=180.0)
-    )
+    limiter = current_app.extensions.get(PIN_LIMITER_KEY)
+    if limiter is None:
+        limiter = current_app.extensions.setdefault(
+            PIN_LIMITER_KEY, FailedScanLimiter(burst=5, refill_seconds=180.0)
+        )
+    return limiter
 
 
 def topic_choices() -> list[tuple[str, str]]:
@@ -307,7 +309,7 @@ def mood(token: str):
     if alert_id is not None:
         wake_notifier()
         broker().publish("staff", "alert", {"alert_id": alert_id, "kind": "low_mood"})
-    if mood_value in HEAVY_MOODS:
+    if mood_value in LOW_MOODS:  # a heavy day gets care, not a plain thanks
         return redirect(url_for("door.follow_up", token=token, heavy=1))
     return redirect(url_for("door.follow_up", token=token))
 
