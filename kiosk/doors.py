@@ -64,9 +64,20 @@ def get_door(db: sqlite_utils.Database, door_id: int) -> dict[str, Any]:
     return rows[0]
 
 
-def door_exists(db: sqlite_utils.Database, door_id: int) -> bool:
-    """Whether the door device is still known (staff may have removed it)."""
-    return bool(list(db.query("SELECT 1 FROM door_devices WHERE id = ?", [door_id])))
+def door_exists(db: sqlite_utils.Database, door_id: int, created_at: str | None) -> bool:
+    """Whether the door device is still known (staff may have removed it).
+
+    A door is its id *and* the moment it was added: SQLite may give a removed door's id to
+    the next door added, and a tablet paired with the old one must not become the new one.
+    """
+    return bool(
+        list(
+            db.query(
+                "SELECT 1 FROM door_devices WHERE id = ? AND created_at = ?",
+                [door_id, created_at],
+            )
+        )
+    )
 
 
 def list_doors(db: sqlite_utils.Database) -> list[dict[str, Any]]:

@@ -140,6 +140,12 @@ def test_removing_a_door_unpairs_its_tablet(app, admin, appdb, clock) -> None:
     removed = post(admin, "/staff/devices", f"/staff/devices/doors/{door_id}/remove")
     assert removed.status_code == 302
     assert _scan(tablet, token).status_code == 403
+    # SQLite gives the removed door's id to the next door added; the old tablet, even with
+    # its long-lived pairing cookie, must not become that new door.
+    clock.advance(seconds=1)
+    new_id = doors.add_door(appdb, "Uusi ovi", clock.now())
+    assert new_id == door_id
+    assert _scan(tablet, token).status_code == 403
 
 
 def test_each_door_chooses_its_camera(app, admin, appdb) -> None:

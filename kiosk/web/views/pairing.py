@@ -12,7 +12,7 @@ from functools import lru_cache
 from flask import Blueprint, abort, current_app, redirect, request, session, url_for
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from kiosk.doors import PairingCodeUsed, use_pairing_nonce
+from kiosk.doors import PairingCodeUsed, get_door, use_pairing_nonce
 from kiosk.web.db import get_db
 from kiosk.web.views.context import clock
 
@@ -52,11 +52,12 @@ def pair(code: str):
         use_pairing_nonce(get_db(), door_id, nonce, clock().now())
     except PairingCodeUsed:
         abort(403)
-    _mark_door(door_id)
+    added = get_door(get_db(), door_id)["created_at"]
+    _mark_door(door_id, added)
     response = redirect(url_for("door.welcome"))
     response.set_cookie(
         COOKIE_NAME,
-        _serializer(current_app.secret_key + COOKIE_SALT).dumps({"d": door_id}),
+        _serializer(current_app.secret_key + COOKIE_SALT).dumps({"d": door_id, "c": added}),
         max_age=COOKIE_MAX_AGE_SECONDS,
         httponly=True,
         samesite="Lax",
@@ -65,10 +66,11 @@ def pair(code: str):
     return response
 
 
-def _mark_door(door_id: int) -> None:
+def _mark_door(door_id: int, added: str) -> None:
     session.clear()
     session["door_device"] = True
     session["door_id"] = door_id
+    session["door_added"] = added
     session.permanent = True
 
 
@@ -81,8 +83,8 @@ def restore_from_cookie() -> bool:
         data = _serializer(current_app.secret_key + COOKIE_SALT).loads(
             raw, max_age=COOKIE_MAX_AGE_SECONDS
         )
-        door_id = int(data["d"])
+        door_id, added = int(data["d"]), str(data["c"])
     except (BadSignature, KeyError, TypeError, ValueError):
         return False
-    _mark_door(door_id)
+    _mark_door(door_id, added)
     return True

@@ -50,7 +50,7 @@ def is_door_device() -> bool:
     if paired is not True and not restore_from_cookie():
         return False
     door_id = session.get("door_id")
-    return door_id is not None and door_exists(get_db(), door_id)
+    return door_id is not None and door_exists(get_db(), door_id, session.get("door_added"))
 
 
 def door_address() -> str:
