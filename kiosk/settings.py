@@ -118,8 +118,8 @@ class Settings:
     scan_failure_refill_seconds: float = _setting(
         3.0, "after the burst, one more failed scan is allowed every this many seconds"
     )
-    login_limit_per_ip: int = _setting(20, "failed staff logins from one address in 15 minutes")
-    login_limit_per_user: int = _setting(8, "failed logins for one username in 15 minutes")
+    login_limit_per_ip: int = _setting(20, "failed staff logins from one address in 10 minutes")
+    login_limit_per_user: int = _setting(8, "failed logins for one username in 10 minutes")
     min_group_size: int = _setting(5, "smallest group whose moods staff and reports may see")
     demo_data: bool = _setting(True, "seed demo members when the database is empty")
     languages: tuple[str, ...] = _setting(["fi", "sv", "en"], "languages the screens offer")

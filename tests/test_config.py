@@ -84,8 +84,9 @@ def test_unknown_setting_warns_with_the_nearest_name(tmp_path, caplog):
 
 
 def test_login_limits_from_the_environment_are_numbers(tmp_path):
-    settings = load_settings(environ={"KIOSK_LOGIN_LIMIT_PER_IP": "20"}, instance=tmp_path)
-    assert settings.login_limit_per_ip == 20
+    # Not the default (20), so the environment must really be read.
+    settings = load_settings(environ={"KIOSK_LOGIN_LIMIT_PER_IP": "7"}, instance=tmp_path)
+    assert settings.login_limit_per_ip == 7
 
 
 def test_broken_config_file_names_the_file(tmp_path):
