@@ -5,8 +5,9 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-# libzbar0: the QR decoder behind pyzbar. libusb-1.0-0: USB printers through pyusb.
-RUN_SYSTEM_PACKAGES := libzbar0 libusb-1.0-0
+# python3-venv: ensurepip, without which the system Python cannot build .venv. libzbar0: the QR
+# decoder behind pyzbar. libusb-1.0-0: USB printers through pyusb.
+RUN_SYSTEM_PACKAGES := python3-venv libzbar0 libusb-1.0-0
 # chromium: the real browser for the end-to-end tests. shellcheck, systemd: checks of deploy/.
 # libreoffice-calc-nogui: a real spreadsheet reading our CSV reports. sqlite3: the benchmark baseline.
 # caddy: the reverse proxy the proxy and door-tablet tests go through (HTTPS, its own CA);

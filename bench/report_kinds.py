@@ -19,7 +19,12 @@ from kiosk.reports import KINDS, build_report, parse_month, write_report, write_
 def main() -> None:
     """Time every kind as CSV and as xlsx, three runs each, and print the best."""
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("db", help="a database from bench/generate_data.py")
+    parser.add_argument(
+        "db",
+        nargs="?",
+        default="/tmp/tankkaamo-bench/kiosk-1.8M.db",  # noqa: S108 - bench/reports.py makes it
+        help="a database from bench/generate_data.py (default: the ten-year one)",
+    )
     parser.add_argument("--month", default=None)
     args = parser.parse_args()
     db = connect(args.db)

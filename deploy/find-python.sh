@@ -3,7 +3,8 @@
 # and 3.11 that really runs (a pyenv shim may exist for a version it cannot run), 3.13 first
 # because Debian 13 and Raspberry Pi OS ship it and the printer emulator needs it.
 set -u
-probe='import sys, venv; assert sys.version_info >= (3, 11); print(sys.executable)'
+# ensurepip too: Debian's python3 imports venv without python3-venv, then cannot build one.
+probe='import sys, venv, ensurepip; assert sys.version_info >= (3, 11); print(sys.executable)'
 for v in 3.13 3.12 3.11; do
   command -v "python$v" >/dev/null 2>&1 || continue
   if exe=$("python$v" -c "$probe" 2>/dev/null); then
