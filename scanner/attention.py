@@ -40,7 +40,6 @@ class Attention:
         self.idle_fps = idle_fps
         self.check_every = check_every
         self.active = True
-        self.switches = 0  # how often the loop went idle or woke up, for stats
         self._last_change: float | None = None
         self._last_decode: float | None = None
 
@@ -54,9 +53,7 @@ class Attention:
         if changed or not self.enabled or self._last_change is None:
             self._last_change = now  # the first frame counts as change: start at full speed
         active = now - self._last_change < self.idle_after or now == self._last_change
-        if active != self.active:
-            self.active = active
-            self.switches += 1
+        self.active = active
         decode = active or self._last_decode is None or now - self._last_decode >= self.check_every
         if decode:
             self._last_decode = now

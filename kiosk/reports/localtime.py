@@ -114,21 +114,6 @@ class RepeatedHours:
                 return mark
         return ""
 
-    def sql(self, column: str, prefix: str = "rh") -> tuple[str, dict[str, str]]:
-        """The same as :meth:`mark` as an SQL expression over ``column``, and its parameters."""
-        if not self.spans:
-            return "''", {}
-        params: dict[str, str] = {}
-        branches = []
-        for index, (start, end, mark) in enumerate(self.spans):
-            params |= {f"{prefix}_s{index}": start, f"{prefix}_e{index}": end,
-                       f"{prefix}_m{index}": mark}  # fmt: skip
-            branches.append(
-                f"WHEN {column} >= :{prefix}_s{index} AND {column} < :{prefix}_e{index} "
-                f"THEN :{prefix}_m{index}"
-            )
-        return f"(CASE {' '.join(branches)} ELSE '' END)", params
-
 
 @cache
 def _zone(name: str) -> ZoneInfo:
