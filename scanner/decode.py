@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import cv2
@@ -171,6 +172,14 @@ class LiveDecoder:
     every ``fallback_every``-th frame that it misses, pyzbar runs once, on a frame reduced to at
     most ``fallback_width`` pixels, through the next cascade stage in rotation ("plain" first),
     so a card held up for a moment meets every stage within a second at 30 fps.
+
+    A pyzbar stage takes 10-60 ms here (several times that on a Raspberry Pi), many frames'
+    worth of zxing-cpp. With ``background=True`` it runs in a thread of its own (the "slow
+    lane"; zbar and OpenCV release the GIL), so the next frame is read and tried by zxing-cpp
+    on time: a card that becomes readable just after a fallback started is not kept waiting
+    behind it. While the slow lane is busy no other fallback starts, so work never piles up,
+    and what it finds comes out with the next frame's codes. :meth:`finish` waits for it, for a
+    source that ends.
     """
 
     def __init__(
@@ -178,29 +187,65 @@ class LiveDecoder:
         stages: Sequence[tuple[str, Callable[[Frame], Frame]]] = CASCADE,
         fallback_every: int = 3,
         fallback_width: int = 800,
+        background: bool = False,
     ) -> None:
         self.stages = (("plain", lambda gray: gray), *stages)
         self.fallback_every = max(1, fallback_every)
         self.fallback_width = fallback_width
         self._misses = 0
         self._next = 0
+        self._slow_lane = (
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="qr-fallback")
+            if background
+            else None
+        )
+        self._pending: Future[list[str]] | None = None
 
     def __call__(self, frame: Frame) -> list[str]:
-        """Decode one video frame."""
+        """Decode one video frame (plus whatever the slow lane found since the last one)."""
         gray = to_gray(frame)
         found = decode_zxing(gray)
+        late = self._collect(wait=False)
         if found:
-            return found
+            return _unique(found + late)
         self._misses += 1
-        if self._misses % self.fallback_every:
-            return []
+        if self._misses % self.fallback_every or self._pending is not None:
+            return late
         name, stage = self.stages[self._next]
         self._next = (self._next + 1) % len(self.stages)
         width = gray.shape[1]
         if width > self.fallback_width and name != "upscale":
             scale = self.fallback_width / width
             gray = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
-        return decode_pyzbar(stage(gray))
+        if self._slow_lane is None:
+            return decode_pyzbar(stage(gray))
+        # A copy: the caller's frame buffer may be reused for the next frame.
+        self._pending = self._slow_lane.submit(_fallback, stage, gray.copy())
+        return late
+
+    def _collect(self, wait: bool) -> list[str]:
+        pending = self._pending
+        if pending is None or not (wait or pending.done()):
+            return []
+        self._pending = None
+        try:
+            return pending.result()
+        except Exception:  # a decoder bug on one odd frame must not stop the entrance
+            log.exception("the fallback decoder failed on a frame")
+            return []
+
+    def finish(self) -> list[str]:
+        """Wait for the slow lane's current frame, if any, and return what it found."""
+        return self._collect(wait=True)
+
+    def close(self) -> None:
+        """Stop the slow lane's thread (after its current frame)."""
+        if self._slow_lane is not None:
+            self._slow_lane.shutdown(wait=True)
+
+
+def _fallback(stage: Callable[[Frame], Frame], gray: Frame) -> list[str]:
+    return decode_pyzbar(stage(gray))
 
 
 def decoders() -> dict[str, Decoder]:

@@ -47,7 +47,9 @@ class ScannerLoop:
 
     Frugal by default: a :class:`ChangeDetector` looks at each frame first, and
     :class:`Attention` decides from it whether to decode and how fast a throttleable source
-    runs. Pass ``attention=Attention(idle_fps=0)`` to decode every frame at full speed.
+    runs. Pass ``attention=Attention(idle_fps=0)`` to decode every frame at full speed. The
+    default decoder is a :class:`LiveDecoder` with its slow lane in a thread of its own, so a
+    slow fallback never holds up the next frame.
     """
 
     def __init__(
@@ -67,7 +69,8 @@ class ScannerLoop:
     ) -> None:
         self.open_source = open_source
         self.emit = emit
-        self.decoder = decoder or LiveDecoder()
+        self._owns_decoder = decoder is None
+        self.decoder = decoder or LiveDecoder(background=True)
         self.debouncer = debouncer or Debouncer()
         self.on_state = on_state or (lambda state, detail: None)
         self.on_frame = on_frame
@@ -140,6 +143,9 @@ class ScannerLoop:
             self.stats.decode_errors += 1
             log.exception("decoding a frame failed")
             return []
+        return self._emit(codes, now)
+
+    def _emit(self, codes: list[str], now: float) -> list[Scan]:
         scans = []
         for code in codes:
             self.stats.decoded += 1
@@ -188,4 +194,18 @@ class ScannerLoop:
         finally:
             if source is not None:
                 source.close()
+            self._finish_decoder()
         return self.stats
+
+    def _finish_decoder(self) -> None:
+        # A decoder with a slow lane may still hold the last frames' codes: a file or folder
+        # that ends right after its only readable frame must still give its scan.
+        finish = getattr(self.decoder, "finish", None)
+        if finish is not None:
+            try:
+                self._emit(finish(), self.clock())
+            except Exception:
+                log.exception("finishing the decoder failed")
+        close = getattr(self.decoder, "close", None)
+        if self._owns_decoder and close is not None:
+            close()

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -87,3 +90,56 @@ def test_read_image_rejects_a_text_file(tmp_path: Path) -> None:
     path.write_text("not an image")
     with pytest.raises(decode.UnreadableImage):
         decode.read_image(path)
+
+
+def _gated_stage(
+    gate: threading.Event, started: threading.Event, shows: np.ndarray
+) -> tuple[str, Callable[[np.ndarray], np.ndarray]]:
+    """A cascade stage that waits for ``gate``, then hands pyzbar the image ``shows``."""
+
+    def stage(gray: np.ndarray) -> np.ndarray:
+        started.set()
+        assert gate.wait(10), "the test never opened the gate"
+        return shows
+
+    return ("gated", stage)
+
+
+def test_the_slow_lane_does_not_hold_up_the_next_frame() -> None:
+    gate, started = threading.Event(), threading.Event()
+    hidden = synthetic.render_code("TK-SLOW-LANE", 6)
+    live = decode.LiveDecoder(
+        [_gated_stage(gate, started, hidden)], fallback_every=1, background=True
+    )
+    blank = np.full((200, 200), 255, np.uint8)
+    scene = synthetic.background(640, 480, np.random.default_rng(3))
+    card = synthetic.place(scene, synthetic.render_code("TK-A", 6), (320, 240), 220)
+    try:
+        assert live(blank) == []  # the "plain" fallback, in the slow lane
+        assert live.finish() == []
+        assert live(blank) == []  # the gated stage: the slow lane is now stuck in it
+        assert started.wait(10)
+        assert live(card) == ["TK-A"]  # a card in view is read at once all the same
+        assert live(blank) == []  # and no second fallback starts while one runs
+        gate.set()
+        assert live.finish() == ["TK-SLOW-LANE"]  # what the slow lane read still comes out
+        assert live.finish() == []
+    finally:
+        gate.set()
+        live.close()
+
+
+def test_what_the_slow_lane_finds_comes_out_with_a_later_frame() -> None:
+    hidden = synthetic.render_code("TK-LATER", 6)
+    live = decode.LiveDecoder([("shows", lambda gray: hidden)], fallback_every=1, background=True)
+    blank = np.full((200, 200), 255, np.uint8)
+    try:
+        found: list[str] = []
+        for _ in range(200):  # plain (nothing), then the stage that shows the code
+            found += live(blank)
+            if found:
+                break
+            time.sleep(0.01)
+        assert found == ["TK-LATER"]
+    finally:
+        live.close()

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
-from scanner import synthetic
+from scanner import decode, synthetic
 from scanner.delivery import Scan
 from scanner.loop import ScannerLoop
 from scanner.sources import CameraUnavailable
@@ -115,3 +116,18 @@ def test_non_utf8_payload_passes_through_the_loop() -> None:
     scans: list[Scan] = []
     stats = ScannerLoop(lambda: ListSource([image] * 3), scans.append).run()
     assert stats.frames == 3 and stats.decode_errors == 0
+
+
+def test_a_code_only_the_slow_lane_reads_in_the_last_frame_is_still_scanned(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # zxing-cpp misses the card (as on a textured print); pyzbar, in the default decoder's
+    # slow lane, reads it after the source has already ended.
+    monkeypatch.setattr(decode, "decode_zxing", lambda frame: [])
+    scans: list[Scan] = []
+    # The default decoder tries the slow lane on every third frame zxing-cpp misses: the last.
+    frames = [card_frame("CARD-LAST-1")] * 3
+    loop = ScannerLoop(lambda: ListSource(list(frames)), scans.append)
+    stats = loop.run()
+    assert [scan.code for scan in scans] == ["CARD-LAST-1"]
+    assert stats.scans == 1
