@@ -256,10 +256,13 @@ def clip_latencies(
 
 
 class Stills:
-    """Photos as a 30 fps stream on a simulated clock: a blank wall, then each photo held up.
+    """Photos as a 30 fps stream: a blank wall, then each photo held up for ``hold`` frames.
 
     Throttleable like a camera, so the frugal loop idles on the wall between photos and must
-    notice each photo arriving, as it would a card.
+    notice each photo arriving, as it would a card. The wall runs on a simulated clock, so the
+    run takes seconds, not minutes; each photo is held in real time, as a camera delivers
+    frames (the newest one when the reader is late), so the decoder's slow lane gets the time
+    it would have at a door, and not less.
     """
 
     description = "photo stills"
@@ -274,17 +277,35 @@ class Stills:
         self.step = 1
         self.now = 0.0
         self.showing = -1
+        self.last_photo = -1  # the photo shown last: a scan may come a frame after it is gone
+        self._held_since: tuple[int, float] | None = None  # first frame index, real time
 
     def set_max_fps(self, fps: float | None) -> None:
         self.step = frame_step(30.0, fps)
 
     def read(self) -> np.ndarray | None:
-        self.index += self.step
-        if self.index >= len(self.frames):
+        wanted = self.index + self.step
+        if self._held_since is not None:
+            first, since = self._held_since
+            wanted = max(wanted, first + math.floor((time.monotonic() - since) * 30.0))
+        if wanted >= len(self.frames):
             self.exhausted = True
             return None
-        self.now = self.index / 30.0
-        self.showing, frame = self.frames[self.index]
+        number, frame = self.frames[wanted]
+        if number < 0:
+            self._held_since = None
+        elif self._held_since is None or self.frames[self._held_since[0]][0] != number:
+            self._held_since = (wanted, time.monotonic())
+        else:
+            first, since = self._held_since
+            delay = since + (wanted - first) / 30.0 - time.monotonic()
+            if delay > 0:
+                time.sleep(delay)
+        self.index = wanted
+        self.now = wanted / 30.0
+        self.showing = number
+        if number >= 0:
+            self.last_photo = number
         return frame
 
     def close(self) -> None:
@@ -297,7 +318,7 @@ def photo_loop(cases: list[tuple[np.ndarray, str]], idle_fps: float) -> int:
     found: set[int] = set()
 
     def emit(scan: object) -> None:
-        number = source.showing
+        number = source.last_photo
         if number >= 0 and scan.code == cases[number][1]:  # type: ignore[attr-defined]
             found.add(number)
 
