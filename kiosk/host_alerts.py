@@ -14,7 +14,7 @@ from datetime import datetime
 
 import sqlite_utils
 
-from kiosk.moods import open_low_mood_alerts, record_mood, request_host
+from kiosk.moods import open_low_mood_alerts, open_request, record_mood, request_host
 from kiosk.notify import dispatch
 from kiosk.notify.dispatch import NotifyConfig
 from kiosk.notify.queue import cancel_for_alert
@@ -28,6 +28,7 @@ class AlertRaised:
 
     alert_id: int | None
     host_coming: bool = False
+    repeated: bool = False  # the same request again (a double tap): nothing new was raised
 
 
 def answer_mood(
@@ -58,8 +59,15 @@ def ask_for_a_host(
     topics: list[str],
     allowed_topics: Sequence[str],
 ) -> AlertRaised:
-    """A chat or help request from the door; raises InvalidInput for an unknown topic."""
+    """A chat or help request from the door; raises InvalidInput for an unknown topic.
+
+    The same request again while the first is open (a double tap) raises nothing new: the
+    door gets the first one back, with what its messages promised.
+    """
     with write_transaction(db):
+        earlier = open_request(db, visit_id, wants_chat=wants_chat, topics=topics)
+        if earlier is not None:
+            return AlertRaised(earlier, dispatch.host_told(db, earlier, now), repeated=True)
         alert_id = request_host(
             db,
             visit_id,

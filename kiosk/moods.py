@@ -72,6 +72,21 @@ def record_mood(db: sqlite_utils.Database, visit_id: int, mood: int, now: dateti
     return None
 
 
+def open_request(
+    db: sqlite_utils.Database, visit_id: int, *, wants_chat: bool, topics: list[str]
+) -> int | None:
+    """The visit's unhandled request that asks exactly this, if there is one.
+
+    A double tap on the door's form sends the same answer twice; it is one request.
+    """
+    row = db.conn.execute(
+        "SELECT id FROM host_alerts WHERE visit_id = ? AND kind = 'request'"
+        " AND handled_at IS NULL AND wants_chat = ? AND topics = ? ORDER BY id LIMIT 1",
+        (visit_id, int(wants_chat), json.dumps(sorted(set(topics)), ensure_ascii=False)),
+    ).fetchone()
+    return None if row is None else int(row[0])
+
+
 def request_host(
     db: sqlite_utils.Database,
     visit_id: int,

@@ -216,6 +216,16 @@ def alert_raised(
     )
 
 
+def host_told(db: sqlite_utils.Database, alert_id: int, now: datetime) -> bool:
+    """Whether a message about the alert went, or is going, to a staff member on duty now."""
+    rows = db.conn.execute(
+        "SELECT s.on_duty_until FROM notifications n JOIN staff_users s ON s.id = n.staff_user_id"
+        " WHERE n.alert_id = ? AND n.status IN ('pending', 'sending', 'sent')",
+        (alert_id,),
+    )
+    return any(on_duty({"on_duty_until": until}, now) for (until,) in rows)
+
+
 def guest_arrived(
     db: sqlite_utils.Database,
     host: dict[str, Any] | None,

@@ -62,6 +62,31 @@ def test_the_door_promises_a_visit_when_a_host_on_duty_was_told(app, appdb, cloc
     assert "https://kioski.tankkaamo.example/staff/" in message.get_content()
 
 
+def test_a_double_tap_on_the_chat_button_is_one_request_and_one_message(
+    app, appdb, clock, mail_server
+) -> None:
+    add_host(appdb, clock, "hanna", "hanna@tankkaamo.example")
+    client = app.test_client()
+    _id, token = gen_member(appdb, clock.now(), "Päivi Mäkelä", approach_ok=True)
+    response = client.post("/scan", data={"code": token, "csrf_token": csrf_token(client, "/")})
+    field = csrf_token(client, response.location)
+    form = response.location + "/help"
+    first = client.post(form, data={"chat": "1", "csrf_token": field})
+    second = client.post(form, data={"chat": "1", "csrf_token": field})
+    # Both answers say what is true: the host on duty was told, once.
+    assert first.location == second.location
+    assert "Heimopäällikkö tulee pian luoksesi" in visible_text(client.get(second.location).text)
+    [(alerts,)] = appdb.execute("SELECT count(*) FROM host_alerts WHERE kind = 'request'")
+    [(messages,)] = appdb.execute("SELECT count(*) FROM notifications WHERE kind = 'request'")
+    assert (alerts, messages) == (1, 1)
+    deliver(app, appdb, clock)
+    assert len(mail_server.wait_for(1)) == 1
+    # Asking for something else is a request of its own.
+    client.post(form, data={"chat": "0", "topic": "rahoitus", "csrf_token": field})
+    [(alerts,)] = appdb.execute("SELECT count(*) FROM host_alerts WHERE kind = 'request'")
+    assert alerts == 2
+
+
 @pytest.mark.parametrize("situation", ["nobody on duty", "quiet hours", "no address"])
 def test_otherwise_the_door_says_it_was_passed_on(app, appdb, clock, situation: str) -> None:
     if situation == "nobody on duty":

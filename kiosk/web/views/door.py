@@ -334,7 +334,7 @@ def follow_up(token: str):
         except InvalidInput:
             abort(400)
         alert_id, host_coming = raised.alert_id, raised.host_coming
-        if alert_id is not None:
+        if alert_id is not None and not raised.repeated:
             wake_notifier()
             broker().publish("staff", "alert", {"alert_id": alert_id, "kind": "request"})
         return redirect(
