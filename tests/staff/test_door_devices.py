@@ -185,3 +185,23 @@ def test_a_late_scanner_post_does_not_open_a_greeting_at_the_door(app, appdb, cl
     on_time = {"code": token, "id": "now-1", "seen_at": "2026-11-26T07:59:55+00:00"}
     assert client.post("/api/v1/scans", json=on_time, headers=headers).status_code == 200
     assert events.get_nowait()[0] == "scan"
+
+
+def test_pairing_a_logged_in_browser_ends_its_staff_session_on_the_server(
+    app, admin, appdb
+) -> None:
+    # A host pairs the tablet they were logged in on: the tablet becomes the door, and the
+    # login it held ends for good, so a copy of the old cookie opens no staff page.
+    _tablet, link, _page = _pair(app, admin)
+    with admin.session_transaction() as before:
+        login_cookie = dict(before)
+    assert admin.get(link.removeprefix("http://localhost")).status_code == 302
+    assert admin.get("/staff/").status_code == 302  # to the login page
+    [(open_sessions,)] = appdb.execute(
+        "SELECT count(*) FROM staff_sessions WHERE revoked_at IS NULL"
+    )
+    assert open_sessions == 0
+    copy = app.test_client()
+    with copy.session_transaction() as stolen:
+        stolen.update(login_cookie)
+    assert copy.get("/staff/").status_code == 302

@@ -14,6 +14,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from kiosk.doors import PairingCodeUsed, get_door, use_pairing_nonce
 from kiosk.web.db import get_db
+from kiosk.web.staff_login import end_staff_session
 from kiosk.web.views.context import clock
 
 bp = Blueprint("pairing", __name__)
@@ -53,6 +54,7 @@ def pair(code: str):
     except PairingCodeUsed:
         abort(403)
     added = get_door(get_db(), door_id)["created_at"]
+    end_staff_session()  # a tablet at the door is nobody's login
     _mark_door(door_id, added)
     response = redirect(url_for("door.welcome"))
     response.set_cookie(

@@ -27,14 +27,14 @@ from flask_babel import lazy_gettext as _l
 
 from kiosk import audit
 from kiosk.staff_accounts import LoginRefused, authenticate, is_known_address
-from kiosk.staff_sessions import end_session, session_user, start_session
+from kiosk.staff_sessions import session_user, start_session
 from kiosk.web.db import get_db
 from kiosk.web.safe_paths import local_path
+from kiosk.web.staff_login import SESSION_KEY, end_staff_session
 from kiosk.web.views.context import app_settings, clock
 
 bp = Blueprint("auth", __name__)
 
-SESSION_KEY = "staff"
 PUBLIC_ENDPOINTS = {"staff.auth.login"}
 MAX_USERNAME_LENGTH = 40
 MAX_PASSWORD_LENGTH = 256
@@ -285,9 +285,7 @@ def login():
 def logout():
     """End the staff session (POST only, with the CSRF token)."""
     audit.record(get_db(), clock().now(), actor(), "staff.logout", None)
-    data = session.get(SESSION_KEY)
-    if isinstance(data, dict) and isinstance(data.get("sid"), str):
-        end_session(get_db(), data["sid"], clock().now())  # a copied cookie dies with it
+    end_staff_session()
     language = session.get("lang")
     session.clear()
     if language:
