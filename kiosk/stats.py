@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 import sqlite_utils
 
 from kiosk.errors import KioskError
-from kiosk.reports.localtime import LocalTimeSql
+from kiosk.reports.localtime import LocalTimeSql, epoch_sql
 from kiosk.reports.month import Month
 from kiosk.reports.presence import MAX_STAY_SECONDS, peaks_per_slot, presence_interval
 from kiosk.timeutil import local_day_bounds, to_db
@@ -203,9 +203,8 @@ def _intervals(
         for n in range((today - first_day).days + 2)
     ]
     cursor = db.conn.execute(
-        "SELECT CAST(strftime('%s', checked_in_at) AS INTEGER),"
-        " CAST(strftime('%s', checked_out_at) AS INTEGER)"
-        " FROM visits WHERE checked_in_at >= ? AND checked_in_at <= ?",
+        f"SELECT {epoch_sql('checked_in_at')}, {epoch_sql('checked_out_at')} FROM visits"  # noqa: S608
+        " WHERE checked_in_at >= ? AND checked_in_at <= ?",
         (to_db(start), to_db(now)),
     )
     moment = now.timestamp()

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kiosk import stats
+from kiosk.timeutil import from_db, local_day_bounds, to_db
 
 from .conftest import HELSINKI, add_visit, at
 
@@ -161,3 +162,70 @@ def test_hours_present_matches_the_hour_by_hour_walk(stays) -> None:
     slow = reference_hours_present(visits, window_start, window_end)
     for fast_row, slow_row in zip(fast, slow, strict=True):
         assert fast_row == pytest.approx(slow_row, abs=1e-9)
+
+
+@pytest.mark.parametrize(
+    ("saturday", "sunday", "monday"),
+    [
+        ((2026, 3, 28), (2026, 3, 29), (2026, 3, 30)),
+        ((2026, 10, 24), (2026, 10, 25), (2026, 10, 26)),
+    ],
+    ids=["spring", "autumn"],
+)
+def test_heatmap_puts_visits_in_the_hours_on_the_clock_either_side_of_a_change(
+    db, saturday, sunday, monday
+) -> None:
+    # 5:00-7:00 on the clock on the Saturday before the change and on the Sunday after it:
+    # different UTC offsets, the same cells.
+    for day in (saturday, sunday):
+        add_visit(db, checked_in_at=at(*day, 5), checked_out_at=at(*day, 7))
+    heat = stats.weekday_hour_heatmap(db, datetime(*monday, 12, tzinfo=HELSINKI), HELSINKI, 1)
+    busy = {(d, h): v for d, row in enumerate(heat.cells) for h, v in enumerate(row) if v}
+    assert busy == {(5, 5): 1.0, (5, 6): 1.0, (6, 5): 1.0, (6, 6): 1.0}
+
+
+def wall_seconds(text: str) -> int:
+    """Whole seconds since 1970 on Helsinki's wall clock at a stored time, by zoneinfo."""
+    local = from_db(text).astimezone(HELSINKI).replace(tzinfo=None)
+    return (local - datetime(1970, 1, 1)) // timedelta(seconds=1)
+
+
+@given(
+    st.sampled_from([datetime(2026, 3, 29, 1, tzinfo=UTC), datetime(2026, 10, 25, 1, tzinfo=UTC)]),
+    st.lists(
+        st.tuples(
+            st.integers(-9 * 86_400, 9 * 86_400),
+            st.integers(0, 999_499),
+            st.one_of(st.none(), st.integers(0, 30 * 3600)),
+        ),
+        max_size=25,
+    ),
+)
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+def test_heatmap_over_a_change_is_the_zoneinfo_wall_clock(db, change, stays) -> None:
+    # Two weeks with the change in the middle; visits from a day before to a day after, some
+    # open, some longer than a day. The heatmap must be hours_present() over the times
+    # zoneinfo shows on the wall clock, for the visits checked in within the window.
+    db.execute("DELETE FROM visits")
+    for offset, micros, length in stays:
+        arrived = change + timedelta(seconds=offset, microseconds=micros)
+        left = None if length is None else to_db(arrived + timedelta(seconds=length))
+        add_visit(db, checked_in_at=to_db(arrived), checked_out_at=left)
+    now = datetime.combine(
+        change.astimezone(HELSINKI).date() + timedelta(days=7), time(9), HELSINKI
+    )
+    heat = stats.weekday_hour_heatmap(db, now, HELSINKI, 2)
+    start = local_day_bounds(heat.first_day, HELSINKI)[0]
+    end = local_day_bounds(heat.last_day, HELSINKI)[1]
+    rows = db.execute(
+        "SELECT checked_in_at, checked_out_at FROM visits"
+        " WHERE checked_in_at >= ? AND checked_in_at < ?",
+        (to_db(start), to_db(end)),
+    ).fetchall()
+    visits = [(wall_seconds(a), None if b is None else wall_seconds(b)) for a, b in rows]
+    first = (heat.first_day - date(1970, 1, 1)).days * 86_400
+    last = (heat.last_day - date(1970, 1, 1)).days * 86_400 + 86_400
+    expected = [[round(v / 2, 2) for v in row] for row in stats.hours_present(visits, first, last)]
+    assert heat.cells == expected
