@@ -261,11 +261,16 @@ def hours_present(
     # show in the last decimal.
     partial = [0] * span
     whole = [0] * (span + 1)
+    # Plain comparisons rather than min() and max(): the loop runs once per visit, and the
+    # calls were a fifth of its time.
     for arrived, left in visits:
-        day_end = (arrived // 86_400 + 1) * 86_400
-        finish = day_end if left is None else left
-        finish = min(finish, arrived + MAX_STAY_SECONDS, window_end)
-        moment = max(arrived, window_start)
+        finish = (arrived // 86_400 + 1) * 86_400 if left is None else left
+        cap = arrived + MAX_STAY_SECONDS
+        if cap < finish:
+            finish = cap
+        if window_end < finish:
+            finish = window_end
+        moment = arrived if arrived > window_start else window_start
         if moment >= finish:
             continue
         begin_hour, end_hour = moment // 3600, finish // 3600
@@ -275,8 +280,7 @@ def hours_present(
         partial[begin_hour - first_hour] += (begin_hour + 1) * 3600 - moment
         whole[begin_hour + 1 - first_hour] += 1
         whole[end_hour - first_hour] -= 1
-        if finish > end_hour * 3600:
-            partial[end_hour - first_hour] += finish - end_hour * 3600
+        partial[end_hour - first_hour] += finish - end_hour * 3600
     seconds = [[0] * 24 for _ in range(7)]
     running = 0
     for offset in range(span):
