@@ -156,17 +156,18 @@ def unique_visitors(
     start = local_day_bounds(first, tz)[0]
     bounds = {"start": to_db(start), "end": to_db(now + timedelta(microseconds=1))}
     unique = new = 0
-    # Each person's first visit is one probe into (member_id, checked_in_at) or guest_id.
+    # One pass over the period's visits per kind of person, grouped by person: someone counts
+    # if any of their visits is not anonymised, and is new if any of them is their first.
+    # (Probing each person's first visit apart read the same rows a second time.)
     for column in ("member_id", "guest_id"):
         count, fresh = db.conn.execute(
             f"""
-            SELECT count(*), total(EXISTS (
-                SELECT 1 FROM visits AS first
-                WHERE first.{column} = p.person AND first.first_visit = 1
-                  AND first.checked_in_at >= :start AND first.checked_in_at < :end))
-            FROM (SELECT DISTINCT {column} AS person FROM visits
-                  WHERE checked_in_at >= :start AND checked_in_at < :end
-                    AND {column} IS NOT NULL AND anonymised_at IS NULL) AS p
+            SELECT count(*), total(fresh) FROM (
+                SELECT max(anonymised_at IS NULL) AS named, max(first_visit = 1) AS fresh
+                FROM visits
+                WHERE checked_in_at >= :start AND checked_in_at < :end AND {column} IS NOT NULL
+                GROUP BY {column})
+            WHERE named
             """,  # noqa: S608 - the column name is one of our two constants
             bounds,
         ).fetchone()

@@ -39,6 +39,37 @@ def test_visit_counts_and_unique_visitors(month_db) -> None:
         stats.unique_visitors(month_db, NOW, HELSINKI, "year")
 
 
+def test_unique_visitors_count_people_with_a_named_visit_new_by_any_first_visit(db) -> None:
+    # Each person is counted once however many visits; one whose every visit in the period is
+    # anonymised is not counted; a first visit makes a person new even if that visit itself
+    # was anonymised (the summary counts it so too), and a first visit before the period not.
+    created = at(2026, 10, 1, 9)
+    db["members"].insert_all(
+        dict(id=n, name=f"Jäsen {n}", first_name="Jäsen", created_at=created, updated_at=created)
+        for n in (1, 2, 3)
+    )
+    db["guests"].insert_all(
+        dict(id=n, name=f"Vieras {n}", first_name="Vieras", consent_version="2026-11",
+             consent_at=created, created_at=created) for n in (1, 2, 3)
+    )  # fmt: skip
+    add_visit(db, member_id=1, first_visit=1, checked_in_at=at(2026, 11, 2, 9),
+              anonymised_at=at(2026, 11, 3, 9))  # fmt: skip
+    add_visit(db, member_id=1, first_visit=0, checked_in_at=at(2026, 11, 5, 9))
+    add_visit(db, member_id=2, first_visit=1, checked_in_at=at(2026, 11, 6, 9),
+              anonymised_at=at(2026, 11, 7, 9))  # fmt: skip
+    add_visit(db, member_id=3, first_visit=1, checked_in_at=at(2026, 10, 30, 9))
+    add_visit(db, member_id=3, first_visit=0, checked_in_at=at(2026, 11, 9, 9))
+    add_visit(db, member_id=3, checked_in_at=at(2026, 11, 10, 9))  # first_visit unknown
+    add_visit(db, guest_id=1, first_visit=1, checked_in_at=at(2026, 11, 10, 10))
+    add_visit(db, guest_id=2, first_visit=1, checked_in_at=at(2026, 11, 11, 10))
+    add_visit(db, guest_id=2, first_visit=0, checked_in_at=at(2026, 11, 12, 10))
+    add_visit(db, guest_id=3, first_visit=1, checked_in_at=at(2026, 11, 12, 15))  # after NOW
+    month = stats.unique_visitors(db, NOW, HELSINKI, "month")
+    assert (month.unique, month.new, month.returning) == (4, 3, 1)
+    week = stats.unique_visitors(db, NOW, HELSINKI, "week")  # from Monday 9 November
+    assert (week.unique, week.new, week.returning) == (3, 2, 1)
+
+
 def test_hourly_curve_today(month_db) -> None:
     curve = stats.hourly_occupancy(month_db, NOW, HELSINKI)
     assert len(curve) == 24
