@@ -22,6 +22,7 @@ from kiosk.reports.localtime import LocalTimeSql, epoch_sql
 from kiosk.reports.month import Month
 from kiosk.reports.presence import MAX_STAY_SECONDS, peaks_per_slot, presence_interval
 from kiosk.timeutil import local_day_bounds, to_db
+from kiosk.visit_window import visit_window
 
 WARNING_RATIO = 0.8
 
@@ -154,7 +155,7 @@ def unique_visitors(
     else:
         raise StatsError(f"period must be day, week or month, not {period!r}")
     start = local_day_bounds(first, tz)[0]
-    bounds = {"start": to_db(start), "end": to_db(now + timedelta(microseconds=1))}
+    window = visit_window(db, to_db(start), to_db(now + timedelta(microseconds=1)))
     unique = new = 0
     # One pass over the period's visits per kind of person, grouped by person: someone counts
     # if any of their visits is not anonymised, and is new if any of them is their first.
@@ -164,12 +165,11 @@ def unique_visitors(
             f"""
             SELECT count(*), total(fresh) FROM (
                 SELECT max(anonymised_at IS NULL) AS named, max(first_visit = 1) AS fresh
-                FROM visits
-                WHERE checked_in_at >= :start AND checked_in_at < :end AND {column} IS NOT NULL
+                FROM {window.source} AND {column} IS NOT NULL
                 GROUP BY {column})
             WHERE named
             """,  # noqa: S608 - the column name is one of our two constants
-            bounds,
+            window.params,
         ).fetchone()
         unique += int(count)
         new += int(fresh)
@@ -233,10 +233,11 @@ def weekday_hour_heatmap(
     local = LocalTimeSql(db.conn, tz, start - timedelta(seconds=MAX_STAY_SECONDS), end)
     window_start = _wall_seconds(first_day)
     window_end = _wall_seconds(today)
+    window = visit_window(db, to_db(start), to_db(end))
     rows = db.conn.execute(
-        f"SELECT {local.epoch('checked_in_at')}, {local.epoch('checked_out_at')} FROM visits"  # noqa: S608
-        " WHERE checked_in_at >= :start AND checked_in_at < :end",
-        {**local.params, "start": to_db(start), "end": to_db(end)},
+        f"SELECT {local.epoch('checked_in_at')}, {local.epoch('checked_out_at')}"  # noqa: S608
+        f" FROM {window.source}",
+        {**local.params, **window.params},
     )
     sums = hours_present(rows, window_start, window_end)
     cells = [[round(value / weeks, 2) for value in row] for row in sums]

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from kiosk import stats
 from kiosk.timeutil import from_db, local_day_bounds, to_db
+from kiosk.visit_window import visit_window
 
 from .conftest import HELSINKI, add_visit, at
 
@@ -260,3 +261,74 @@ def test_heatmap_over_a_change_is_the_zoneinfo_wall_clock(db, change, stays) -> 
     last = (heat.last_day - date(1970, 1, 1)).days * 86_400 + 86_400
     expected = [[round(v / 2, 2) for v in row] for row in stats.hours_present(visits, first, last)]
     assert heat.cells == expected
+
+
+def window_rows(db, start: str, end: str) -> tuple[str, list]:
+    window = visit_window(db, start, end)
+    sql = f"SELECT id FROM {window.source} ORDER BY id"  # noqa: S608 - our own SQL
+    rows = db.execute(sql, window.params).fetchall()
+    return window.source, [row[0] for row in rows]
+
+
+def test_stats_window_reads_the_run_of_rowids_or_else_the_index(db) -> None:
+    start, end = at(2026, 11, 2, 0), at(2026, 11, 9, 0)
+    before = add_visit(db, checked_in_at=at(2026, 11, 1, 12))
+    inside = [add_visit(db, checked_in_at=at(2026, 11, day, 12)) for day in range(2, 9)]
+    after = add_visit(db, checked_in_at=at(2026, 11, 9, 12))
+    source, ids = window_rows(db, start, end)
+    assert "NOT INDEXED" in source and ids == inside
+    # One added late with an earlier time, one moved into the window and one out of it: the
+    # run of rowids grows to hold them, and the check-in time still decides.
+    late = add_visit(db, checked_in_at=at(2026, 11, 3, 7))
+    db.execute("UPDATE visits SET checked_in_at = ? WHERE id = ?", (at(2026, 11, 4, 8), before))
+    db.execute("UPDATE visits SET checked_in_at = ? WHERE id = ?", (at(2026, 10, 1, 8), after))
+    source, ids = window_rows(db, start, end)
+    assert "NOT INDEXED" in source and ids == [before, *inside, late]
+    # A run that is mostly other visits: the index instead, the same rows.
+    for _ in range(20):
+        add_visit(db, checked_in_at=at(2026, 11, 20, 12))
+    moved = add_visit(db, checked_in_at=at(2026, 11, 5, 9))
+    source, ids = window_rows(db, start, end)
+    assert "NOT INDEXED" not in source and ids == [before, *inside, late, moved]
+    assert window_rows(db, at(2027, 1, 1, 0), at(2027, 2, 1, 0))[1] == []
+
+
+def test_stats_are_the_same_whatever_order_the_visits_were_stored_in(tmp_path) -> None:
+    # The same visits, stored in time order, in reverse and shuffled: every figure is equal.
+    import random
+
+    from kiosk.db import connect
+
+    visits = []
+    for day in range(20):
+        for n in range(5):
+            arrived = datetime(2026, 10, 20, 8 + n, 7 * n, tzinfo=HELSINKI) + timedelta(days=day)
+            left = None if (day + n) % 7 == 0 else arrived + timedelta(hours=1 + n, minutes=day)
+            visits.append(
+                dict(member_id=1 + n % 3, guest_id=None, first_visit=int(day == 0),
+                     checked_in_at=to_db(arrived), checked_out_at=left and to_db(left),
+                     anonymised_at=to_db(arrived) if (day * n) % 11 == 3 else None)
+            )  # fmt: skip
+    orders = {
+        "time": visits,
+        "reverse": visits[::-1],
+        "shuffled": random.Random(19).sample(visits, len(visits)),  # noqa: S311 - no secret
+    }
+    now = datetime(2026, 11, 12, 14, 30, tzinfo=HELSINKI)
+    results = {}
+    for name, rows in orders.items():
+        database = connect(tmp_path / f"{name}.db", migrate=True)
+        created = at(2026, 10, 1, 9)
+        database["members"].insert_all(
+            dict(id=n, name=f"J {n}", first_name="J", created_at=created, updated_at=created)
+            for n in (1, 2, 3)
+        )
+        for row in rows:
+            add_visit(database, **row)
+        results[name] = (
+            stats.weekday_hour_heatmap(database, now, HELSINKI, 2),
+            [stats.unique_visitors(database, now, HELSINKI, p) for p in ("day", "week", "month")],
+        )
+        database.close()
+    assert results["time"] == results["reverse"] == results["shuffled"]
+    assert results["time"][1][2].unique == 3 and sum(map(sum, results["time"][0].cells)) > 0
