@@ -332,3 +332,16 @@ def test_stats_are_the_same_whatever_order_the_visits_were_stored_in(tmp_path) -
         database.close()
     assert results["time"] == results["reverse"] == results["shuffled"]
     assert results["time"][1][2].unique == 3 and sum(map(sum, results["time"][0].cells)) > 0
+
+
+def test_mood_weeks_are_counted_from_the_index_alone(db) -> None:
+    # m060: the mood is in the time index, so the trend never reads the table, and the
+    # index on time alone is gone (one index to write per answer, as before).
+    plan = db.execute(
+        "EXPLAIN QUERY PLAN SELECT count(*), total(mood) FROM mood_answers"
+        " WHERE answered_at >= ? AND answered_at < ?",
+        ("2026-11-02", "2026-11-09"),
+    ).fetchall()
+    assert "COVERING INDEX mood_answers_at_mood" in " ".join(row[-1] for row in plan)
+    indexes = {row[1] for row in db.execute("PRAGMA index_list(mood_answers)")}
+    assert indexes == {"mood_answers_at_mood", "mood_answers_visit"}
