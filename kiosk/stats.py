@@ -217,13 +217,31 @@ def _intervals(
     ]
 
 
+# hours_present()'s rule for each visit, in SQL, and the visits grouped by the hours in which
+# their counted stays begin and end: Python then receives some 4,000 groups rather than 30,000
+# visits (on the ten-year database), and making a Python row of each visit was a third of the
+# chart's time. Each LIMIT -1 keeps its subquery a co-routine, so that a value is worked out
+# once per visit rather than at every use.
+_STAYS_BY_HOURS = """
+SELECT moment / 3600, finish / 3600, count(*), sum(moment), sum(finish) FROM (
+    SELECT max(arrived, :window_start) AS moment,
+           min(coalesce(gone, (arrived / 86400 + 1) * 86400), arrived + :max_stay, :window_end)
+               AS finish
+    FROM (SELECT {arrived} AS arrived, {gone} AS gone FROM {source} LIMIT -1)
+    LIMIT -1)
+WHERE moment < finish
+GROUP BY 1, 2
+"""
+
+
 def weekday_hour_heatmap(
     db: sqlite_utils.Database, now: datetime, tz: ZoneInfo, weeks: int = 8
 ) -> Heatmap:
     """Average people present per weekday and local hour over the last ``weeks`` whole weeks.
 
     The window ends at today's local midnight, so every weekday appears exactly ``weeks``
-    times and a half-finished today does not drag its weekday down.
+    times and a half-finished today does not drag its weekday down. The visits count as
+    :func:`hours_present` counts them; SQLite works the rule out for each visit.
     """
     if weeks < 1:
         raise StatsError("weeks must be at least 1")
@@ -234,12 +252,22 @@ def weekday_hour_heatmap(
     window_start = _wall_seconds(first_day)
     window_end = _wall_seconds(today)
     window = visit_window(db, to_db(start), to_db(end))
-    rows = db.conn.execute(
-        f"SELECT {local.epoch('checked_in_at')}, {local.epoch('checked_out_at')}"  # noqa: S608
-        f" FROM {window.source}",
-        {**local.params, **window.params},
+    sql = _STAYS_BY_HOURS.format(
+        arrived=local.epoch("checked_in_at"),
+        gone=local.epoch("checked_out_at"),
+        source=window.source,
     )
-    sums = hours_present(rows, window_start, window_end)
+    stays = db.conn.execute(
+        sql,
+        {
+            **local.params,
+            **window.params,
+            "window_start": window_start,
+            "window_end": window_end,
+            "max_stay": MAX_STAY_SECONDS,
+        },
+    )
+    sums = _hours_of_stays(stays, window_start, window_end)
     cells = [[round(value / weeks, 2) for value in row] for row in sums]
     return Heatmap(first_day, today - timedelta(days=1), weeks, cells)
 
@@ -253,36 +281,46 @@ def hours_present(
     clock is the row), ``left`` None while still in; a stay counts until it ends, the end of its
     day or ``MAX_STAY_SECONDS``, whichever is first, and only within the window.
 
-    Each stay adds its partial first and last hours directly and marks its whole hours in
-    between in a difference array, so the cost is constant per visit however long the stay:
-    the dashboard's heaviest chart reads some 30,000 visits on a busy space's eight weeks.
+    This is the rule in plain Python; :func:`weekday_hour_heatmap` works it out in SQL, and
+    the tests hold the two equal. The stays are grouped by the hours in which they begin and
+    end, and each group adds its partial first and last hours directly and marks its whole
+    hours in between in a difference array, so the cost is constant per visit however long
+    the stay.
     """
+    groups: dict[tuple[int, int], list[int]] = {}
+    for arrived, left in visits:
+        day_end = (arrived // 86_400 + 1) * 86_400
+        finish = min(day_end if left is None else left, arrived + MAX_STAY_SECONDS, window_end)
+        moment = max(arrived, window_start)
+        if moment >= finish:
+            continue
+        group = groups.setdefault((moment // 3600, finish // 3600), [0, 0, 0])
+        group[0] += 1
+        group[1] += moment
+        group[2] += finish
+    stays = ((begin, end, *sums) for (begin, end), sums in groups.items())
+    return _hours_of_stays(stays, window_start, window_end)
+
+
+def _hours_of_stays(
+    stays: Iterable[tuple[int, int, int, int, int]], window_start: int, window_end: int
+) -> list[list[float]]:
+    # ``stays``: (hour of the start, hour of the end, how many, sum of starts, sum of ends), in
+    # wall-clock seconds and hours since 1970, each stay already cut to the window.
     first_hour = window_start // 3600
     span = max(0, (window_end - window_start) // 3600) + 1
     # Whole seconds, summed exactly: a float per piece would make the order of the visits
     # show in the last decimal.
     partial = [0] * span
     whole = [0] * (span + 1)
-    # Plain comparisons rather than min() and max(): the loop runs once per visit, and the
-    # calls were a fifth of its time.
-    for arrived, left in visits:
-        finish = (arrived // 86_400 + 1) * 86_400 if left is None else left
-        cap = arrived + MAX_STAY_SECONDS
-        if cap < finish:
-            finish = cap
-        if window_end < finish:
-            finish = window_end
-        moment = arrived if arrived > window_start else window_start
-        if moment >= finish:
-            continue
-        begin_hour, end_hour = moment // 3600, finish // 3600
+    for begin_hour, end_hour, count, starts, ends in stays:
         if begin_hour == end_hour:
-            partial[begin_hour - first_hour] += finish - moment
+            partial[begin_hour - first_hour] += ends - starts
             continue
-        partial[begin_hour - first_hour] += (begin_hour + 1) * 3600 - moment
-        whole[begin_hour + 1 - first_hour] += 1
-        whole[end_hour - first_hour] -= 1
-        partial[end_hour - first_hour] += finish - end_hour * 3600
+        partial[begin_hour - first_hour] += count * (begin_hour + 1) * 3600 - starts
+        whole[begin_hour + 1 - first_hour] += count
+        whole[end_hour - first_hour] -= count
+        partial[end_hour - first_hour] += ends - count * end_hour * 3600
     seconds = [[0] * 24 for _ in range(7)]
     running = 0
     for offset in range(span):

@@ -345,3 +345,25 @@ def test_mood_weeks_are_counted_from_the_index_alone(db) -> None:
     assert "COVERING INDEX mood_answers_at_mood" in " ".join(row[-1] for row in plan)
     indexes = {row[1] for row in db.execute("PRAGMA index_list(mood_answers)")}
     assert indexes == {"mood_answers_at_mood", "mood_answers_visit"}
+
+
+def test_heatmap_counts_visits_that_share_their_hours_one_by_one(db) -> None:
+    # The heatmap groups visits by the hours their stays begin and end: several visits in
+    # the same hours must add up as they would one by one. Monday 9 November, winter time.
+    stays = [
+        ((9, 10), (11, 20)), ((9, 40), (11, 5)), ((9, 59), (11, 59)), ((10, 0), (10, 30)),
+        ((10, 15), (10, 45)), ((10, 15), (10, 45)), ((9, 30), None), ((23, 30), None),
+    ]  # fmt: skip
+    for (hour, minute), left in stays:
+        add_visit(db, checked_in_at=at(2026, 11, 9, hour, minute),
+                  checked_out_at=left and at(2026, 11, 9, *left))  # fmt: skip
+    heat = stats.weekday_hour_heatmap(db, NOW, HELSINKI, 1)
+    day = (date(2026, 11, 9) - date(1970, 1, 1)).days * 86_400
+    wall = [
+        (day + h * 3600 + m * 60, left and day + left[0] * 3600 + left[1] * 60)
+        for (h, m), left in stays
+    ]
+    walk = reference_hours_present(wall, day - 86_400 * 4, day + 86_400 * 3)
+    assert heat.cells == [[round(v, 2) for v in row] for row in walk]
+    # Open visits count to the day's end: 9:30 to midnight and 23:30 to midnight.
+    assert heat.cells[0][15] == 1.0 and heat.cells[0][23] == 1.5
