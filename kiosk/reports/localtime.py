@@ -20,6 +20,22 @@ from kiosk.timeutil import from_db, to_db
 
 OFFSET_FUNCTION = "kiosk_utc_offset_seconds"
 
+# Whole UTC seconds since 1970 of a stored timestamp, or NULL. unixepoch() (SQLite 3.38+) gives
+# the same integer as CAST(strftime('%s', …) AS INTEGER) (same rounding to the millisecond, then
+# down to the second) without writing it as text and parsing that back: on the dashboard
+# heatmap's 30,000 visits the round trip was a sixth of the chart's time.
+EPOCH_SQL = (
+    "unixepoch({column})"
+    if sqlite3.sqlite_version_info >= (3, 38)
+    else "CAST(strftime('%s', {column}) AS INTEGER)"
+)
+
+
+def epoch_sql(column: str) -> str:
+    """An SQL expression for the whole UTC seconds since 1970 in ``column`` (NULL stays NULL)."""
+    # ``column`` is always one of our own trusted column names, never user input.
+    return EPOCH_SQL.format(column=column)
+
 
 @dataclass(frozen=True, slots=True)
 class Segment:
@@ -163,7 +179,7 @@ class LocalTimeSql:
 
     def epoch(self, column: str) -> str:
         """Local wall-clock seconds since 1970 (UTC epoch plus the offset), or NULL."""
-        return f"(CAST(strftime('%s', {column}) AS INTEGER) + {self.offset(column)})"
+        return f"({epoch_sql(column)} + {self.offset(column)})"
 
 
 class LocalSplitter:
