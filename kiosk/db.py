@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 import shutil
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import sqlite_utils
@@ -58,19 +60,40 @@ def connect(path: str | Path, *, migrate: bool = False) -> sqlite_utils.Database
     return db
 
 
-def checkpoint(db: sqlite_utils.Database) -> bool:
+def checkpoint(db: sqlite_utils.Database, *, passive: bool = False) -> bool:
     """Copy the write-ahead log into the database file and empty it (``TRUNCATE``).
 
     Erased data stays readable in the ``-wal`` file until a checkpoint; this ends that. A
     reader holding an old snapshot makes the checkpoint incomplete, which is reported (False)
     but not an error: the next one finishes the job.
+
+    A ``passive`` one copies what it can without emptying the file and, unlike ``TRUNCATE``,
+    never keeps a writer waiting: work that writes in batches runs one between batches.
     """
+    mode = "PASSIVE" if passive else "TRUNCATE"
     try:
-        busy, _log_frames, _copied = db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        busy, _log_frames, _copied = db.execute(f"PRAGMA wal_checkpoint({mode})").fetchone()
     except sqlite3.Error as exc:
         log.warning("WAL checkpoint failed: %s", exc)
         return False
     return busy == 0
+
+
+@contextmanager
+def checkpoints_by_hand(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
+    """Turn ``db``'s automatic checkpoints off for the block, and back on after it.
+
+    SQLite checkpoints inside the COMMIT that makes the log long, so the committing code still
+    holds the app's write lock (:mod:`kiosk.transactions`) while pages are copied and synced.
+    Work that writes in many batches turns that off and calls :func:`checkpoint` (passive)
+    between them, when no one waits for it.
+    """
+    previous = db.execute("PRAGMA wal_autocheckpoint").fetchone()[0]
+    db.execute("PRAGMA wal_autocheckpoint = 0")
+    try:
+        yield db
+    finally:
+        db.execute(f"PRAGMA wal_autocheckpoint = {int(previous)}")
 
 
 def database_file(db: sqlite_utils.Database) -> Path | None:

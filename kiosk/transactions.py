@@ -52,3 +52,22 @@ def write_transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Databa
             raise DatabaseUnavailable(f"could not save to the database: {exc}") from exc
     finally:
         _WRITE_LOCK.release()
+
+
+@contextmanager
+def read_snapshot(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
+    """Run the block's reads on one snapshot of the database, taking no write lock.
+
+    In WAL mode a reader neither waits for the writer nor holds it up, so several counts can
+    be made to agree with each other while the door goes on checking people in.
+    """
+    conn = db.conn
+    if conn.in_transaction:  # already inside one: its snapshot serves
+        yield db
+        return
+    conn.execute("BEGIN DEFERRED")
+    try:
+        yield db
+    finally:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")  # nothing was written; ending the read is all

@@ -54,11 +54,19 @@ def month_key(db: sqlite_utils.Database, month: str, person: str) -> str:
 
 
 def freeze_visits(
-    db: sqlite_utils.Database, where: str, params: dict[str, Any], tz: ZoneInfo
+    db: sqlite_utils.Database,
+    where: str,
+    params: dict[str, Any],
+    tz: ZoneInfo,
+    *,
+    registrations: bool = True,
 ) -> int:
     """Freeze the figures of the visits matching ``where`` (SQL on ``v``); return how many.
 
-    Call inside the write transaction that then anonymises them.
+    Call inside the write transaction that then anonymises them. Registrations get their keys
+    too, unless ``registrations`` is False: retention, working in batches, gives them theirs
+    once after the last batch (reports read a registration's key from ``report_keys`` until
+    then, so the figures are the same either way).
     """
     known = known_companies(db)
     rows = db.execute(_SELECT.format(where=where), params).fetchall()
@@ -73,40 +81,82 @@ def freeze_visits(
             [key, frozen_company or company_key(business_id, company, known), size_class,
              company_new, gender, age_band, visit_id],
         )  # fmt: skip
-    freeze_registrations(db, tz)
+    if registrations:
+        freeze_registrations(db, tz)
     return len(rows)
+
+
+def registration_keys(db: sqlite_utils.Database, tz: ZoneInfo) -> list[tuple[int, str]]:
+    """``(registration id, key)`` for each registration that has no key yet but whose person
+    has one in the event's local month. Only reads.
+
+    Keys exist only for the months retention or erasure is working through, so only events
+    from a month before the first such month to a month after the last are read (a local
+    month starts and ends within a day of the UTC one), through ``events_starts``.
+    """
+    first, last = db.execute("SELECT min(month), max(month) FROM report_keys").fetchone()
+    if first is None:
+        return []
+    rows = db.execute(
+        "SELECT r.id, r.member_id, r.guest_id, e.starts_at FROM events AS e "
+        "JOIN event_registrations AS r ON r.event_id = e.id "
+        "WHERE e.starts_at >= ? AND e.starts_at < ? AND r.person_key IS NULL",
+        [_month_start(first, -1), _month_start(last, 2)],
+    ).fetchall()
+    found = []
+    for registration_id, member_id, guest_id, starts_at in rows:
+        person = live_person(member_id, guest_id)
+        key = db.execute(
+            "SELECT key FROM report_keys WHERE month = ? AND person = ?",
+            [month_text(from_db(starts_at), tz), person or ""],
+        ).fetchone()
+        if key is not None:
+            found.append((registration_id, str(key[0])))
+    return found
+
+
+def set_registration_keys(db: sqlite_utils.Database, keys: list[tuple[int, str]]) -> int:
+    """Give each registration in ``keys`` its key, unless it has one already; return how many."""
+    return sum(
+        db.execute(
+            "UPDATE event_registrations SET person_key = ? WHERE id = ? AND person_key IS NULL",
+            [key, registration_id],
+        ).rowcount
+        for registration_id, key in keys
+    )
 
 
 def freeze_registrations(db: sqlite_utils.Database, tz: ZoneInfo) -> int:
     """Give registrations whose person has a key in their event's month that key."""
-    keys = {
-        (month, person): key
-        for month, person, key in db.execute("SELECT month, person, key FROM report_keys")
-    }
-    if not keys:
-        return 0
-    changed = 0
-    for registration_id, member_id, guest_id, starts_at in db.execute(
-        "SELECT r.id, r.member_id, r.guest_id, e.starts_at FROM event_registrations AS r "
-        "JOIN events AS e ON e.id = r.event_id WHERE r.person_key IS NULL"
-    ).fetchall():
-        person = live_person(member_id, guest_id)
-        key = keys.get((month_text(from_db(starts_at), tz), person or ""))
-        if key is not None:
-            db.execute(
-                "UPDATE event_registrations SET person_key = ? WHERE id = ?",
-                [key, registration_id],
-            )
-            changed += 1
-    return changed
+    return set_registration_keys(db, registration_keys(db, tz))
+
+
+def _month_start(month: str, offset: int) -> str:
+    """The first day (``YYYY-MM-01``) of the month ``offset`` months from ``month``."""
+    year, number = divmod(int(month[:4]) * 12 + int(month[5:7]) - 1 + offset, 12)
+    return f"{year:04d}-{number + 1:02d}-01"
 
 
 def forget_keys(
-    db: sqlite_utils.Database, *, person: str | None = None, before_month: str | None = None
+    db: sqlite_utils.Database,
+    *,
+    person: str | None = None,
+    before_month: str | None = None,
+    limit: int | None = None,
 ) -> int:
-    """Delete the keys of ``person``, or of the months before ``before_month``; return how many."""
+    """Delete the keys of ``person``, or of the months before ``before_month``; return how many.
+
+    With ``limit``, at most that many of the months' keys go (oldest months first), so a long
+    backlog can be forgotten in short transactions.
+    """
     if person is not None:
         return db.execute("DELETE FROM report_keys WHERE person = ?", [person]).rowcount
     if before_month is not None:
-        return db.execute("DELETE FROM report_keys WHERE month < ?", [before_month]).rowcount
+        if limit is None:
+            return db.execute("DELETE FROM report_keys WHERE month < ?", [before_month]).rowcount
+        return db.execute(
+            "DELETE FROM report_keys WHERE rowid IN (SELECT rowid FROM report_keys "
+            "WHERE month < ? ORDER BY month LIMIT ?)",
+            [before_month, limit],
+        ).rowcount
     return 0

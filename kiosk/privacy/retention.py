@@ -23,12 +23,22 @@ What happens to data whose visit checked in before the cut-off (now minus the pe
 Members' own profiles are not touched: they are current data the member can see, export
 and have erased (``kiosk member forget``). A member's visits older than the period simply
 stop being theirs. Every run that changes something writes one audit entry with the counts.
+
+**The door comes first.** A pass first asks, by reads alone, whether anything is due (cheap
+through the indexes in :mod:`kiosk.privacy.retention_due`); when nothing is, it takes no write
+lock at all. Otherwise it works in batches of a few hundred rows
+(:mod:`kiosk.privacy.retention_batches`), oldest first, each its own short write transaction,
+and rests between them, so a check-in at the door waits for one batch at most. A pass that
+stops half-way keeps what its committed batches did, and the next pass goes on from there;
+its audit entry counts what it did (after an error; a power cut leaves no entry for it).
 """
 
 from __future__ import annotations
 
 import calendar
 import logging
+import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from typing import Any
@@ -38,17 +48,35 @@ import sqlite_utils
 
 from kiosk import audit
 from kiosk.clock import Clock
-from kiosk.db import checkpoint, connect
-from kiosk.notify import queue as notify_queue
-from kiosk.privacy.freeze import forget_keys, freeze_visits
+from kiosk.db import checkpoint, checkpoints_by_hand, connect
+from kiosk.privacy import retention_batches as batches
+from kiosk.privacy.freeze import registration_keys, set_registration_keys
+from kiosk.privacy.retention_due import Cutoff, count_due, is_due
 from kiosk.reports.facts import month_text
 from kiosk.settings import Settings
 from kiosk.timeutil import to_db
-from kiosk.transactions import write_transaction
+from kiosk.transactions import read_snapshot, write_transaction
 
 log = logging.getLogger(__name__)
 
-FINISHED_PRINT_STATES = ("done", "failed", "cancelled")
+# Rows per write transaction. A batch of visits (the heaviest kind: each is frozen, then
+# unlinked) holds the write lock about 10 ms on the benchmark machine, so a few times that on
+# a Raspberry Pi; bench/retention.py prints the figures.
+BATCH_SIZE = 250
+# Between two batches the pass rests as long as the last batch took, and at least this long
+# (seconds): check-ins at the door take the write lock then, and the pass keeps to about half
+# of one core however slow the machine is.
+MIN_PAUSE_SECONDS = 0.01
+
+# In order: visits make the report keys that registrations then get, and only then are the
+# keys of finished months forgotten.
+_STEPS: list[tuple[str, Callable[..., tuple[int, dict[str, int]]]]] = [
+    ("visits", batches.visits),
+    ("guests", batches.guests),
+    ("scans", batches.scans),
+    ("notifications", batches.notifications),
+    ("print_jobs", batches.print_jobs),
+]
 
 
 @dataclass
@@ -78,6 +106,11 @@ class RetentionResult:
             + self.print_jobs
         )
 
+    def add(self, counts: dict[str, int]) -> None:
+        """Add a batch's counts (keys are field names) to the totals."""
+        for name, value in counts.items():
+            setattr(self, name, getattr(self, name) + value)
+
     def as_dict(self) -> dict[str, Any]:
         """Plain data for JSON and the audit log."""
         return asdict(self)
@@ -92,8 +125,8 @@ def months_before(moment: datetime, months: int) -> datetime:
     return moment.replace(year=year, month=month, day=day)
 
 
-class _DryRun(Exception):
-    """Raised inside the transaction to roll a dry run back."""
+def _rest(last_batch: float) -> None:
+    time.sleep(max(MIN_PAUSE_SECONDS, last_batch))
 
 
 def anonymise_expired(
@@ -104,105 +137,101 @@ def anonymise_expired(
     dry_run: bool = False,
     actor: str = "retention",
     tz: ZoneInfo | None = None,
+    batch_size: int = BATCH_SIZE,
+    pause: Callable[[float], object] = _rest,
 ) -> RetentionResult:
     """Anonymise what is older than ``months`` before ``now``; return the counts.
 
-    All or nothing, in one write transaction. With ``dry_run`` the same statements run and
-    are rolled back, so the counts are exactly what a real run would change.
+    Nothing is written when nothing is due. Otherwise the work goes in batches of at most
+    ``batch_size`` rows, each its own write transaction; between two, ``pause`` is called with
+    the seconds the last one took, so that others get the write lock. If a batch fails, the
+    batches before it stay done, the audit entry records them, and the error is raised; the
+    next run goes on. With ``dry_run`` only reads are made, on one snapshot, and the counts are
+    what a run would change.
     """
     if months < 1:
         raise ValueError("the retention period must be at least one month")
+    if batch_size < 1:
+        raise ValueError("a batch holds at least one row")
     tz = tz or Settings().tz
     cutoff_moment = months_before(now, months)
-    cutoff = to_db(cutoff_moment)
-    stamp = to_db(now)
-    result = RetentionResult(cutoff=cutoff, dry_run=dry_run)
+    cutoff = Cutoff(to_db(cutoff_moment), month_text(cutoff_moment, tz))
+    result = RetentionResult(cutoff=cutoff.at, dry_run=dry_run)
+    if dry_run:
+        with read_snapshot(db):
+            result.add(count_due(db, cutoff))
+        return result
+    run = _Pass(db, cutoff, to_db(now), batch_size, pause, tz, result)
     try:
-        with write_transaction(db):
-            freeze_visits(
-                db,
-                "v.checked_in_at < :cutoff AND v.anonymised_at IS NULL",
-                {"cutoff": cutoff},
-                tz,
-            )
-            _anonymise(db, cutoff, stamp, result)
-            # Months wholly before the cut-off have no named visit left: their keys go.
-            forget_keys(db, before_month=month_text(cutoff_moment, tz))
-            if dry_run:
-                raise _DryRun
-            if result.changed:
-                audit.record(db, now, actor, "retention.anonymise", None, **result.as_dict())
-    except _DryRun:
-        pass
-    if result.changed and not dry_run:
+        with checkpoints_by_hand(db):
+            run.all_steps()
+    finally:
+        if result.changed:
+            _record(db, now, actor, result)
+    if run.batches:
         checkpoint(db)
     return result
 
 
-def _anonymise(db: sqlite_utils.Database, cutoff: str, stamp: str, result: RetentionResult) -> None:
-    execute = db.conn.execute
-    old_visits = (
-        "SELECT id FROM visits WHERE checked_in_at < :cutoff AND anonymised_at IS NULL "
-        "AND (member_id IS NOT NULL OR guest_id IS NOT NULL)"
-    )
-    params = {"cutoff": cutoff, "stamp": stamp}
-    result.moods = execute(
-        f"SELECT count(*) FROM mood_answers WHERE visit_id IN ({old_visits})",  # noqa: S608
-        params,
-    ).fetchone()[0]
-    result.alerts = execute(
-        f"SELECT count(*) FROM host_alerts WHERE visit_id IN ({old_visits})",  # noqa: S608
-        params,
-    ).fetchone()[0]
-    result.registrations = execute(
-        f"UPDATE event_registrations SET visit_id = NULL WHERE visit_id IN ({old_visits})",  # noqa: S608
-        params,
-    ).rowcount
-    # Guests whose every visit is older than the cut-off (and who signed in before it).
-    old_guests = (
-        "SELECT id FROM guests WHERE anonymised_at IS NULL AND created_at < :cutoff "
-        "AND NOT EXISTS (SELECT 1 FROM visits v WHERE v.guest_id = guests.id "
-        "AND v.checked_in_at >= :cutoff)"
-    )
-    guest_ids = [row[0] for row in execute(old_guests, params)]
-    result.visits = execute(
-        "UPDATE visits SET member_id = NULL, guest_id = NULL, board_topics = NULL, "
-        "board_opt_in = 0, anonymised_at = :stamp "
-        "WHERE checked_in_at < :cutoff AND anonymised_at IS NULL "
-        "AND (member_id IS NOT NULL OR guest_id IS NOT NULL)",
-        params,
-    ).rowcount
-    # Visits that lost their person another way (an erased member) get the mark too, so
-    # every report treats them alike; they are not counted as newly anonymised.
-    execute(
-        "UPDATE visits SET anonymised_at = :stamp WHERE checked_in_at < :cutoff "
-        "AND anonymised_at IS NULL AND member_id IS NULL AND guest_id IS NULL",
-        params,
-    )
-    for guest_id in guest_ids:
-        execute(
-            "UPDATE guests SET name = '', first_name = '', company = NULL, purpose = NULL, "
-            "host_name = NULL, size_class = NULL, company_new = NULL, gender = NULL, "
-            "age_band = NULL, anonymised_at = :stamp WHERE id = :id",
-            {**params, "id": guest_id},
-        )
-        result.guest_cards += execute(
-            "UPDATE cards SET revoked_at = :stamp WHERE guest_id = :id AND revoked_at IS NULL",
-            {**params, "id": guest_id},
-        ).rowcount
-    result.guests = len(guest_ids)
-    result.scans = execute(
-        "UPDATE scans SET code_digest = 'anonymised', visit_id = NULL "
-        "WHERE received_at < :cutoff AND code_digest != 'anonymised'",
-        params,
-    ).rowcount
-    notify_queue.erase_older_than(db, cutoff)
-    marks = ", ".join(f"'{state}'" for state in FINISHED_PRINT_STATES)
-    result.print_jobs = execute(
-        f"UPDATE print_jobs SET payload = '{{}}', last_error = NULL "  # noqa: S608
-        f"WHERE created_at < :cutoff AND status IN ({marks}) AND payload != '{{}}'",
-        params,
-    ).rowcount
+class _Pass:
+    """One run's batches: what they counted, and how many were committed."""
+
+    def __init__(
+        self,
+        db: sqlite_utils.Database,
+        cutoff: Cutoff,
+        stamp: str,
+        size: int,
+        pause: Callable[[float], object],
+        tz: ZoneInfo,
+        result: RetentionResult,
+    ) -> None:
+        self.db, self.cutoff, self.stamp, self.size = db, cutoff, stamp, size
+        self.pause, self.tz, self.result = pause, tz, result
+        self.batches = 0
+        self.last_batch = 0.0  # seconds the last batch held the write lock
+
+    def all_steps(self) -> None:
+        """Every kind of row, oldest first, each only when a read says some of it is due."""
+        for kind, step in _STEPS:
+            if is_due(self.db, kind, self.cutoff):
+                self._repeat(step)
+        # Registrations get the keys the visits were frozen with, before any key goes.
+        keys = registration_keys(self.db, self.tz)
+        for start in range(0, len(keys), self.size):
+            chunk = keys[start : start + self.size]
+            self._batch(lambda db, chunk=chunk: (set_registration_keys(db, chunk), {}))
+        if is_due(self.db, "report_keys", self.cutoff):
+            self._repeat(batches.report_keys)
+
+    def _repeat(self, step: Callable[..., tuple[int, dict[str, int]]]) -> None:
+        """Run ``step`` in batches until one comes back short: nothing of its kind is left."""
+        while True:
+            taken = self._batch(lambda db: step(db, self.cutoff, self.stamp, self.size, self.tz))
+            if taken < self.size:
+                return
+
+    def _batch(self, work: Callable[[sqlite_utils.Database], tuple[int, dict[str, int]]]) -> int:
+        if self.batches:
+            self.pause(self.last_batch)
+        started = time.perf_counter()
+        with write_transaction(self.db):
+            taken, counts = work(self.db)
+        self.last_batch = time.perf_counter() - started
+        self.batches += 1
+        self.result.add(counts)  # only once committed: a rolled-back batch counts nothing
+        if not self.db.conn.in_transaction:  # (a caller's own transaction may hold it all)
+            checkpoint(self.db, passive=True)  # outside the write lock: no check-in waits
+        return taken
+
+
+def _record(db: sqlite_utils.Database, now: datetime, actor: str, result: RetentionResult) -> None:
+    """The run's audit entry; a pass cut short still records what its batches did."""
+    try:
+        with write_transaction(db):
+            audit.record(db, now, actor, "retention.anonymise", None, **result.as_dict())
+    except Exception:  # the error that cut the pass short is the one to raise
+        log.exception("could not record the retention's audit entry")
 
 
 class DailyRetention:
