@@ -260,12 +260,11 @@ def prepare(instance: Path, cards: int) -> list[str]:
     # A door that has run for ten years has had its daily retention run all along; the
     # generated data has not, and its first run here would hold the write lock for a long
     # time (printed, as it is worth knowing for a first upgrade).
-    from kiosk.config import DEFAULTS
-
     from kiosk.privacy.retention import anonymise_expired
+    from kiosk.settings import Settings
 
     started = time.perf_counter()
-    done = anonymise_expired(db, now, int(DEFAULTS["RETENTION_MONTHS"]))
+    done = anonymise_expired(db, now, Settings().retention_months)
     print(
         f"  first retention run on the ten-year copy, no limit: {time.perf_counter() - started:.1f}"
         f" s in one write transaction ({done.visits} visits, {done.guests} guests anonymised)"
