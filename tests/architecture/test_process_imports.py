@@ -12,6 +12,12 @@ WEB_APP = """
 from kiosk.web import create_app
 create_app({"INSTANCE_PATH": INSTANCE, "DEMO_DATA": False, "PRINTER": "none"})
 """
+# What ``kiosk scanner`` loads before its loop starts (the loop's own imports follow).
+SCANNER_COMMAND = """
+import click
+from kiosk.cli import cli
+assert cli.get_command(click.Context(cli), "scanner") is not None
+"""
 USE_DATABASE = """
 from kiosk.db import connect
 db = connect(":memory:")
@@ -47,3 +53,9 @@ def test_numpy_still_imports_after_the_kiosk(tmp_path):
 @pytest.mark.parametrize("first", ["numpy", "sqlite_utils"])
 def test_sqlite_utils_works_whatever_came_first(tmp_path, first):
     assert "sqlite_utils" in loaded_after(f"import {first}\n{USE_DATABASE}", tmp_path)
+
+
+def test_the_scanner_command_loads_none_of_the_web_app_reports_or_printing(tmp_path):
+    loaded = loaded_after(SCANNER_COMMAND, tmp_path)
+    unwanted = {"flask", "jinja2", "werkzeug", "PIL", "xlsxwriter", "qrcode", "escpos"}
+    assert loaded & unwanted == set()
