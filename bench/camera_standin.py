@@ -159,6 +159,14 @@ def write_clips(folder: Path, tokens: list[str], seed: int = 19) -> None:
 
 def main() -> None:
     """Run the production scanner pieces on the triggered camera until stdin closes."""
+    # Production starts this process as ``kiosk scanner``: load what that command loads, so
+    # that the resident memory bench/pi.py reads is the production process's.
+    import click
+
+    from kiosk.cli import cli
+
+    cli.get_command(click.Context(cli), "scanner")
+
     from scanner.delivery import ApiClient, DeliveryQueue
     from scanner.health import HealthReporter
     from scanner.loop import ScannerLoop

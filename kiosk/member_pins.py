@@ -17,8 +17,12 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from kiosk.errors import InvalidInput
 
 PIN_PATTERN = re.compile(r"^[0-9]{4,6}$")
-# Checked when a member has no PIN, so that a wrong guess costs the same either way.
-_NO_PIN = generate_password_hash("no pin set")
+# Checked when a member has no PIN, so that a wrong guess costs the same either way. Written
+# out rather than made at import, as staff_accounts.DUMMY_HASH is, for the same reason.
+NO_PIN_HASH = (
+    "scrypt:32768:8:1$Cwwzcc9DCLk1xyPX$225d194975a6b60e239f50a7603e441a6f376ba31278d7bf8e17c597"
+    "83dc2e0dd7df979aabac701be9f8e7dd43fd5e8fe80a71988dec1fc3b914b82a154e50d0"
+)
 
 
 def set_pin(db: sqlite_utils.Database, member_id: int, pin: str | None) -> None:
@@ -43,5 +47,5 @@ def check_pin(db: sqlite_utils.Database, member_id: int, pin: str) -> bool:
     rows = list(db.query("SELECT pin_hash FROM members WHERE id = ?", [member_id]))
     stored = rows[0]["pin_hash"] if rows else None
     candidate = (pin or "").strip()[:16]
-    matches = check_password_hash(stored or _NO_PIN, candidate)
+    matches = check_password_hash(stored or NO_PIN_HASH, candidate)
     return bool(stored) and matches and bool(PIN_PATTERN.match(candidate))

@@ -43,6 +43,9 @@ def test_the_configuration_reference_names_only_real_settings() -> None:
     assert documented - setting_names() - NOT_SETTINGS == set()
 
 
+cli.load_all()  # the group loads its commands as they are asked for; walk all of them
+
+
 def _command_paths(group: click.Group, prefix: str) -> Iterator[tuple[str, click.Command]]:
     for name, command in group.commands.items():
         path = f"{prefix} {name}"

@@ -77,6 +77,10 @@ def _start_background(app) -> list:
 @pass_kiosk
 def serve(kiosk: KioskContext, host: str | None, port: int | None) -> None:
     """Run the kiosk web app on waitress, with the print and notification workers."""
+    from kiosk.web.server import limit_malloc_arenas
+
+    limit_malloc_arenas()  # first, before any thread allocates
+
     from kiosk.web import create_app
     from kiosk.web.server import serve as serve_guarded
 
