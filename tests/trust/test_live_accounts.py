@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import statistics
 import subprocess
 import sys
 import time
@@ -146,9 +145,12 @@ def test_login_takes_as_long_for_unknown_wrong_and_locked(tmp_path):
         # Each refusal checks exactly one password hash; a path that skipped it (a locked
         # account) or checked two (an unknown name) would take about none or twice the time.
         # Measured here: 1.0-1.2 after the fix; 1.7 (unknown) and 0.03 (locked) before it.
-        typical = statistics.median(wrong)
+        # The fastest of each path is compared: other work on a shared machine only ever adds
+        # time, so the minimum is the cost of the path itself (a median dipped to 0.57 under
+        # load, with the same code).
+        typical = min(wrong)
         for name, times in (("unknown user", unknown), ("locked account", locked)):
-            ratio = statistics.median(times) / typical
+            ratio = min(times) / typical
             assert 0.6 < ratio < 1.45, f"{name}: {ratio:.2f} times a wrong password"
     finally:
         server.stop()
