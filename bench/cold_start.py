@@ -66,11 +66,19 @@ def first_ok(url: str, started: float, process: subprocess.Popen, timeout: float
     raise SystemExit(f"{url} did not answer within {timeout:.0f} s")
 
 
-def scanner_seen(base: str, started: float, timeout: float = 180) -> float:
-    """Seconds from ``started`` until ``/healthz`` reports a scanner heartbeat."""
+def scanner_seen(base: str, started: float, instance: Path, timeout: float = 180) -> float:
+    """Seconds from ``started`` until ``/healthz`` reports a scanner heartbeat.
+
+    ``/healthz`` tells the scanners' state only to staff and devices, so this asks with the
+    instance's device token, as the watchdog in deploy/ does.
+    """
     while time.monotonic() - started < timeout:
         try:
-            with urllib.request.urlopen(base + "/healthz", timeout=5) as response:  # noqa: S310
+            token = (instance / "device_token").read_text().strip()
+            request = urllib.request.Request(  # noqa: S310 - our own server
+                base + "/healthz", headers={"Authorization": f"Bearer {token}"}
+            )
+            with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310
                 if json.load(response)["scanner"]["devices"]:
                     return time.monotonic() - started
         except (OSError, KeyError, ValueError):
@@ -119,7 +127,7 @@ def kiosk_up(limit: Limit | None, browser: bool) -> dict[str, float]:
         )
         try:
             figures = {"first page": first_ok(base + "/", started, process)}
-            figures["scanner heartbeat"] = scanner_seen(base, started)
+            figures["scanner heartbeat"] = scanner_seen(base, started, Path(folder) / "instance")
             if browser:
                 figures["door page live in Chromium"] = door_ready(base, started)
         finally:
@@ -145,7 +153,7 @@ def unit_chain() -> dict[str, float]:
         try:
             figures["web unit healthy"] = first_ok(base + "/healthz", started, web)
             scanner = subprocess.Popen([*KIOSK, "scanner"], env=env, cwd=ROOT, **quiet)
-            figures["scanner heartbeat"] = scanner_seen(base, started)
+            figures["scanner heartbeat"] = scanner_seen(base, started, Path(folder) / "instance")
             figures["first page"] = first_ok(base + "/", started, web)
         finally:
             for process in (scanner, web):

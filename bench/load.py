@@ -233,7 +233,14 @@ def paced(args: argparse.Namespace) -> None:
         instance.mkdir()
         cards = seed(instance, args.members)
         port = free_port()
-        server = start_server(instance, port, KIOSK_THREADS=str(threads))
+        # Ten doors, each with its screen streaming: a place with ten doors raises the door
+        # streams' cap (6, the kiosk's own two included) to match, as docs/configuration.md says.
+        server = start_server(
+            instance,
+            port,
+            KIOSK_THREADS=str(threads),
+            KIOSK_MAX_DOOR_STREAMS=str(PACED_DOORS + 2),
+        )
         try:
             base = f"http://127.0.0.1:{port}"
             token = (instance / "device_token").read_text().strip()
