@@ -1,4 +1,5 @@
-"""kiosk serve caps glibc's malloc arenas, so freed memory is not spread over one per thread."""
+"""kiosk serve and kiosk scanner cap glibc's malloc arenas, so freed memory is not spread over
+one per thread."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ except OSError:
 # Eight threads allocate at the same time, then glibc prints one "Arena N:" block per arena.
 THREADS = """
 import ctypes, sys, threading
-from kiosk.web.server import limit_malloc_arenas
+from kiosk.cli.memory import limit_malloc_arenas
 if sys.argv[1] == "limit":
     assert limit_malloc_arenas(2)
 barrier = threading.Barrier(8)
@@ -52,7 +53,9 @@ def test_threads_share_two_arenas_once_limited():
 
 def test_the_serve_command_limits_before_it_starts_anything(monkeypatch):
     order: list[str] = []
-    monkeypatch.setattr(server_module, "limit_malloc_arenas", lambda: order.append("limit"))
+    monkeypatch.setattr(
+        "kiosk.cli.server.limit_malloc_arenas", lambda count: order.append(f"limit {count}")
+    )
     monkeypatch.setattr(server_module, "serve", lambda *args: order.append("serve"))
     monkeypatch.setattr(
         "kiosk.cli.server._start_background", lambda app: order.append("background") or []
@@ -60,4 +63,21 @@ def test_the_serve_command_limits_before_it_starts_anything(monkeypatch):
     monkeypatch.setenv("KIOSK_DEMO_DATA", "false")
     result = CliRunner().invoke(cli, ["serve", "--port", "1"])
     assert result.exit_code == 0, result.output
-    assert order == ["limit", "background", "serve"]
+    assert order == ["limit 2", "background", "serve"]
+
+
+class Stop(Exception):
+    """Ends the scanner command right after the step under test."""
+
+
+def test_the_scanner_command_limits_before_it_starts_anything(monkeypatch):
+    order: list[str] = []
+
+    def limit(count: int) -> bool:
+        order.append(f"limit {count}")
+        raise Stop
+
+    monkeypatch.setattr("kiosk.cli.scanner.limit_malloc_arenas", limit)
+    result = CliRunner().invoke(cli, ["scanner", "--camera", "none"])
+    assert isinstance(result.exception, Stop)
+    assert order == ["limit 1"]

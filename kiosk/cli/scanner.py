@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 
 from kiosk.cli.context import KioskContext, pass_kiosk
+from kiosk.cli.memory import SCANNER_ARENAS, limit_malloc_arenas
 
 
 @click.command("scanner")
@@ -43,6 +44,7 @@ def scanner_command(
     (the demo cards in <instance>/demo-cards/tokens.txt), 'simulated:TOKENS.txt' or 'none'.
     With an image folder or a video file the command exits once every frame is delivered.
     """
+    limit_malloc_arenas(SCANNER_ARENAS)  # first, before any thread allocates
     from scanner import sources
 
     if list_cameras:

@@ -12,6 +12,7 @@ import time
 import click
 
 from kiosk.cli.context import KioskContext, pass_kiosk
+from kiosk.cli.memory import SERVER_ARENAS, limit_malloc_arenas
 from kiosk.db import DatabaseUnavailable, checkpoint, connect
 
 
@@ -77,9 +78,7 @@ def _start_background(app) -> list:
 @pass_kiosk
 def serve(kiosk: KioskContext, host: str | None, port: int | None) -> None:
     """Run the kiosk web app on waitress, with the print and notification workers."""
-    from kiosk.web.server import limit_malloc_arenas
-
-    limit_malloc_arenas()  # first, before any thread allocates
+    limit_malloc_arenas(SERVER_ARENAS)  # first, before any thread allocates
 
     from kiosk.web import create_app
     from kiosk.web.server import serve as serve_guarded

@@ -13,7 +13,6 @@ Behind a reverse proxy waitress sets ``REMOTE_ADDR`` from the proxy's ``X-Forwar
 
 from __future__ import annotations
 
-import ctypes
 import logging
 from typing import Any
 
@@ -28,27 +27,6 @@ from kiosk.settings import Settings
 KIOSK_ITSELF = frozenset({"127.0.0.1", "::1", "::ffff:127.0.0.1"})
 
 log = logging.getLogger("kiosk.server")
-
-# glibc's mallopt() parameter for the largest number of malloc arenas (M_ARENA_MAX, malloc.h).
-_M_ARENA_MAX = -8
-MALLOC_ARENAS = 2
-
-
-def limit_malloc_arenas(count: int = MALLOC_ARENAS) -> bool:
-    """Let glibc's malloc use at most ``count`` arenas in this process; False where it cannot.
-
-    glibc gives each thread that allocates an arena of its own, up to eight per core (16 on two
-    cores, 32 on a Pi 4), and memory freed into an arena stays there for that arena's next
-    allocations. Waitress hands requests to its 32 threads in turn, so after a day every
-    arena held a request's worth of freed memory: 11 MB resident more after the Pi run's
-    dashboard pages and report than with two arenas. Two rather than one, because SQLite
-    allocates outside Python's GIL. Call this before the server starts its threads: glibc
-    settles the limit when the ninth arena would be made.
-    """
-    try:
-        return bool(ctypes.CDLL(None).mallopt(_M_ARENA_MAX, count))
-    except (OSError, AttributeError):  # not glibc (macOS, …): its allocator, its own rules
-        return False
 
 
 class GuardedServer(TcpWSGIServer):
