@@ -164,7 +164,9 @@ def main() -> None:
     import click
 
     from kiosk.cli import cli
+    from kiosk.cli.memory import SCANNER_ARENAS, limit_malloc_arenas
 
+    limit_malloc_arenas(SCANNER_ARENAS)  # as kiosk scanner does first
     cli.get_command(click.Context(cli), "scanner")
 
     from scanner.delivery import ApiClient, DeliveryQueue
