@@ -71,7 +71,7 @@ $(STAMP): pyproject.toml
 # Benchmarks print figures and assert nothing. reports.py generates its databases under
 # /tmp/tankkaamo-bench first when they are missing (about a minute and a half).
 BENCHMARKS := scanner badge reports report_kinds dashboard_load load notify browser_decode \
-	door_touch pi cold_start retention
+	door_touch pi stats_page cold_start retention
 
 bench: venv
 	@for name in $(BENCHMARKS); do echo "== bench/$$name.py"; $(PY) bench/$$name.py || exit 1; done
