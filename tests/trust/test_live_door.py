@@ -3,6 +3,7 @@ bursts and what the greeting shows."""
 
 from __future__ import annotations
 
+import threading
 from urllib.parse import urlsplit
 
 import pytest
@@ -181,3 +182,30 @@ def test_wrong_pins_for_one_member_are_limited(live_server):
     # The sixth try, even the right PIN, waits: guessing a PIN is slow for every member.
     sixth = _path(door.post_form(f"{weak}/pin", {"csrf_token": token, "pin": "90817"}))
     assert sixth == "/refused/busy"
+
+
+# --- A double tap on the help form -----------------------------------------------------------
+
+
+def test_two_taps_at_once_on_the_help_form_are_one_request(live_server):
+    # The same form sent twice at the same moment, as a double tap on a tablet does: two
+    # waitress threads, one request, one set of messages.
+    card = live_server.add_member("Päivi Mäkelä")
+    door = Browser(live_server.url)
+    screen = scan_at_door(door, card)
+    token = door.csrf(f"{screen}/help")
+    start = threading.Barrier(2)
+    answers: list[str] = []
+
+    def tap() -> None:
+        start.wait(5)
+        answers.append(_path(door.post_form(f"{screen}/help", {"csrf_token": token, "chat": "1"})))
+
+    taps = [threading.Thread(target=tap) for _ in range(2)]
+    for thread in taps:
+        thread.start()
+    for thread in taps:
+        thread.join(30)
+    assert len(answers) == 2 and answers[0] == answers[1]  # both see the same thanks
+    alerts = query(live_server, "SELECT kind, wants_chat FROM host_alerts")
+    assert alerts == [{"kind": "request", "wants_chat": 1}]
