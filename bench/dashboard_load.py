@@ -15,7 +15,6 @@ import argparse
 import http.client
 import http.cookiejar
 import json
-import os
 import re
 import socket
 import subprocess
@@ -30,6 +29,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.server import start_kiosk  # noqa: E402
+
 PASSWORD = "raskas-testi-salasana-1"  # noqa: S105 - a throwaway login on a temporary database
 
 
@@ -42,7 +45,7 @@ def free_port() -> int:
 
 def prepare(instance: Path, members: int) -> list[str]:
     """Migrate a database in ``instance``, add members and a staff login; return card tokens."""
-    sys.path.insert(0, str(ROOT))
+
     from kiosk.db import connect
     from kiosk.members import NewMember, add_member
     from kiosk.staff_accounts import create_staff
@@ -56,30 +59,8 @@ def prepare(instance: Path, members: int) -> list[str]:
 
 
 def start_server(instance: Path, port: int) -> subprocess.Popen:
-    """Start ``kiosk serve`` and wait until it answers /healthz."""
-    env = dict(
-        os.environ,
-        KIOSK_INSTANCE=str(instance),
-        KIOSK_DEMO_DATA="false",
-        KIOSK_CAMERA="none",
-        KIOSK_PRINTER="none",
-    )
-    server = subprocess.Popen(
-        [sys.executable, "-m", "kiosk", "serve", "--port", str(port)],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.STDOUT,
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2):
-                return server
-        except OSError:
-            time.sleep(0.2)
-    server.kill()
-    raise RuntimeError("the server did not start")
+    """Start ``kiosk serve`` with no camera and wait until it answers /healthz."""
+    return start_kiosk(instance, port, KIOSK_CAMERA="none")
 
 
 def login_cookie(port: int) -> str:

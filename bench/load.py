@@ -41,6 +41,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.server import start_kiosk  # noqa: E402
+
 STAFF_STREAMS = 19
 PACED_TARGET_P99_MS = 50
 PACED_DOORS = 10
@@ -57,33 +59,16 @@ def free_port() -> int:
 
 
 def start_server(instance: Path, port: int, **extra: str) -> subprocess.Popen[bytes]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("KIOSK_")}
-    env.update(extra)
-    env.update(
-        KIOSK_INSTANCE=str(instance),
-        KIOSK_DEMO_DATA="false",
-        KIOSK_PRINTER="none",
+    """``kiosk serve`` that lets every scan through: no minimum stay, no repeat window."""
+    return start_kiosk(
+        instance,
+        port,
+        log=instance.parent / "server.log",
         KIOSK_MIN_STAY_SECONDS="0",
         KIOSK_REPEAT_WINDOW_SECONDS="0",
         KIOSK_SCAN_FAILURE_BURST="100000",
+        **extra,
     )
-    log = open(instance.parent / "server.log", "wb")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "kiosk", "serve", "--port", str(port)],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        cwd=ROOT,
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1):
-                return process
-        except OSError:
-            time.sleep(0.1)
-    process.kill()
-    raise SystemExit("the server did not start; see " + str(instance.parent / "server.log"))
 
 
 def seed(instance: Path, members: int) -> list[str]:

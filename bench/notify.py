@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import http.cookiejar
-import os
 import re
 import socket
 import statistics
@@ -33,6 +32,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.server import start_kiosk  # noqa: E402
+
 PASSWORD = "penkki-testi-salasana-1"  # noqa: S105 - a throwaway login on a temporary database
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
@@ -89,33 +91,15 @@ def prepare(instance: Path, count: int) -> list[tuple[str, str]]:
 
 
 def start_server(instance: Path, port: int, smtp_port: int) -> subprocess.Popen:
-    """Start ``kiosk serve`` and wait until it answers /healthz."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("KIOSK_")}
-    env.update(
-        KIOSK_INSTANCE=str(instance),
-        KIOSK_DEMO_DATA="false",
+    """Start ``kiosk serve`` sending mail to the local SMTP server on ``smtp_port``."""
+    return start_kiosk(
+        instance,
+        port,
         KIOSK_CAMERA="none",
-        KIOSK_PRINTER="none",
         KIOSK_SMTP_URL=f"smtp://127.0.0.1:{smtp_port}",
         KIOSK_MAIL_FROM="kioski@tankkaamo.example",
         KIOSK_MIN_STAY_SECONDS="0",
     )
-    server = subprocess.Popen(
-        [sys.executable, "-m", "kiosk", "serve", "--port", str(port)],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.STDOUT,
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2):
-                return server
-        except OSError:
-            time.sleep(0.2)
-    server.kill()
-    raise SystemExit("the server did not start")
 
 
 def door_tap(base: str, token: str) -> float:
