@@ -72,6 +72,11 @@ def record_mood(db: sqlite_utils.Database, visit_id: int, mood: int, now: dateti
     return None
 
 
+def _topics_text(topics: list[str]) -> str:
+    # One spelling for a set of topics, so the same question asked twice compares equal.
+    return json.dumps(sorted(set(topics)), ensure_ascii=False)
+
+
 def open_request(
     db: sqlite_utils.Database, visit_id: int, *, wants_chat: bool, topics: list[str]
 ) -> int | None:
@@ -82,7 +87,7 @@ def open_request(
     row = db.conn.execute(
         "SELECT id FROM host_alerts WHERE visit_id = ? AND kind = 'request'"
         " AND handled_at IS NULL AND wants_chat = ? AND topics = ? ORDER BY id LIMIT 1",
-        (visit_id, int(wants_chat), json.dumps(sorted(set(topics)), ensure_ascii=False)),
+        (visit_id, int(wants_chat), _topics_text(topics)),
     ).fetchone()
     return None if row is None else int(row[0])
 
@@ -111,7 +116,7 @@ def request_host(
                 "created_at": to_db(now),
                 "kind": "request",
                 "wants_chat": int(wants_chat),
-                "topics": json.dumps(sorted(set(topics)), ensure_ascii=False),
+                "topics": _topics_text(topics),
             }
         )
         .last_pk
