@@ -22,7 +22,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tests.conftest import LiveServer, free_port
-from tests.trust.live import Browser, add_staff, log_in
+from tests.trust.live import Browser, add_staff, half_open_sockets, log_in
 
 ROUNDS = 9
 
@@ -74,17 +74,7 @@ def _scan_times(server: LiveServer, card: str) -> list[float]:
 def idle_socket_figures(server: LiveServer) -> None:
     card = server.add_member("Anna Virtanen")
     quiet = _scan_times(server, card)
-    sockets = []
-    for _ in range(150):
-        sock = socket.socket()
-        sock.bind(("127.0.0.2", 0))
-        sock.settimeout(5)
-        try:
-            sock.connect(("127.0.0.1", server.port))
-            sock.sendall(b"POST /api/v1/scans HTTP/1.1\r\nHost: 127.0.0.1\r\n")
-        except OSError:
-            pass
-        sockets.append(sock)
+    sockets = half_open_sockets(server)
     try:
         flooded = _scan_times(server, card)
     finally:

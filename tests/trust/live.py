@@ -130,6 +130,27 @@ def log_in(browser: Browser, username: str, password: str = STAFF_PASSWORD) -> A
     )
 
 
+def half_open_sockets(
+    server: LiveServer, count: int = 150, source: str = "127.0.0.2"
+) -> list[socket.socket]:
+    """``count`` connections from ``source`` that each send half a request and then wait.
+
+    The caller closes them. A connection the server refuses at once is kept all the same.
+    """
+    sockets = []
+    for _ in range(count):
+        sock = socket.socket()
+        sock.bind((source, 0))
+        sock.settimeout(5)
+        try:
+            sock.connect(("127.0.0.1", server.port))
+            sock.sendall(b"POST /api/v1/scans HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+        except OSError:
+            pass
+        sockets.append(sock)
+    return sockets
+
+
 def query(server: LiveServer, sql: str, params: list | None = None) -> list[dict]:
     """Rows from the server's database, read through a connection of our own."""
     db = connect(server.db_path)

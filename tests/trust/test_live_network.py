@@ -14,7 +14,15 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from kiosk.cards import new_token
-from tests.trust.live import Browser, Caddy, add_staff, log_in, query, start_server
+from tests.trust.live import (
+    Browser,
+    Caddy,
+    add_staff,
+    half_open_sockets,
+    log_in,
+    query,
+    start_server,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -119,16 +127,7 @@ def test_idle_half_open_sockets_from_another_host_do_not_stop_scans(tmp_path):
     token = server.add_member("Anna Virtanen")
     sockets: list[socket.socket] = []
     try:
-        for _ in range(150):
-            sock = socket.socket()
-            sock.bind(("127.0.0.2", 0))
-            sock.settimeout(5)
-            try:
-                sock.connect(("127.0.0.1", server.port))
-                sock.sendall(b"POST /api/v1/scans HTTP/1.1\r\nHost: 127.0.0.1\r\n")
-            except OSError:
-                pass
-            sockets.append(sock)
+        sockets = half_open_sockets(server)
         # The scanner, on the kiosk itself, still gets through at once.
         status, answer = server.post_scan(token, id="after-flood")
         assert status == 200 and answer["result"] == "checked_in"
