@@ -143,3 +143,20 @@ def test_what_the_slow_lane_finds_comes_out_with_a_later_frame() -> None:
         assert found == ["TK-LATER"]
     finally:
         live.close()
+
+
+def test_a_stage_that_fails_in_the_slow_lane_stops_nothing() -> None:
+    def broken(gray: np.ndarray) -> np.ndarray:
+        raise RuntimeError("a decoder bug on one odd frame")
+
+    live = decode.LiveDecoder([("broken", broken)], fallback_every=1, background=True)
+    blank = np.full((200, 200), 255, np.uint8)
+    scene = synthetic.background(640, 480, np.random.default_rng(3))
+    card = synthetic.place(scene, synthetic.render_code("TK-AFTER", 6), (320, 240), 220)
+    try:
+        assert live(blank) == [] and live.finish() == []  # "plain"
+        assert live(blank) == [] and live.finish() == []  # the broken stage: logged, no codes
+        assert live(card) == ["TK-AFTER"]  # and the next card is read as ever
+        assert live(blank) == [] and live.finish() == []  # the slow lane still takes work
+    finally:
+        live.close()
